@@ -1,0 +1,96 @@
+"""Subscribers, what they watched and said, and their precomputed recommendation lists."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Title
+
+
+class Subscriber(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriber")
+    #: Maturity caps per ordinal dimension slug, e.g. ``{"violence": 1, "sex-nudity": 0}``.
+    max_levels = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Subscriber {self.user_id}"
+
+
+class ViewingEvent(models.Model):
+    class Event(models.TextChoices):
+        WATCHED = "watched", _("Watched")
+        RATED = "rated", _("Rated")
+        LIKED = "liked", _("Liked")
+        DISLIKED = "disliked", _("Disliked")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="events")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="viewing_events")
+    event = models.CharField(max_length=16, choices=Event.choices)
+    rating = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    timestamp = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-timestamp"]
+        constraints = [
+            # Re-importing the same history is a no-op.
+            models.UniqueConstraint(
+                fields=["subscriber", "title", "event", "timestamp"], name="viewing_event_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subscriber", "timestamp"]),
+            models.Index(fields=["title", "subscriber"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber_id} {self.event} {self.title_id}"
+
+
+class RecommendationList(models.Model):
+    """One row per subscriber, replaced whole by a single UPDATE: a reader sees the old list or
+    the new one, never half. ``items`` is ``[{"title_id", "score", "reason"}]`` in rank order;
+    ``rows`` is ``[{"name", "title_ids"}]``."""
+
+    subscriber = models.OneToOneField(Subscriber, on_delete=models.CASCADE, related_name="recommendation_list")
+    items = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    tags_version = models.BigIntegerField(default=0)
+    taxonomy_version = models.BigIntegerField(default=0)
+    history_version = models.BigIntegerField(default=0, help_text="Newest viewing event id it saw.")
+    generated_at = models.DateTimeField()
+    build_ms = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"List of {self.subscriber_id} ({len(self.items)} items)"
+
+
+class RebuildRun(models.Model):
+    """A rebuild the worker ran or is running, for the operator's status page."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full")
+        CHUNK = "chunk", _("Chunk of a full rebuild")
+        INCREMENTAL = "incremental", _("Incremental")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="chunks")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    detail = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]

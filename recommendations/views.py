@@ -1,0 +1,19 @@
+"""Subscriber and operator pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+
+
+@role_required(Role.SUBSCRIBER)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "recommendations/home.html", {})
+
+
+@role_required(Role.OPERATOR, Role.EDITOR)
+def status(request: HttpRequest) -> HttpResponse:
+    return render(request, "recommendations/status.html", {})

@@ -1,0 +1,22 @@
+"""Tagger and editor pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+
+from .models import Assignment
+
+
+@role_required(Role.TAGGER)
+def queue(request: HttpRequest) -> HttpResponse:
+    assignments = Assignment.objects.filter(tagger=request.user).select_related("title")
+    return render(request, "tagging/queue.html", {"assignments": assignments})
+
+
+@role_required(Role.EDITOR)
+def review(request: HttpRequest) -> HttpResponse:
+    return render(request, "tagging/review.html", {})
