@@ -1,3 +1,8 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+# subscriber endpoints (me/recommendations, me/feedback, me/profile, subscribers/{id}/recommendations)
+subscriber_urls: list = []
+# operator endpoints (recommendations/status)
+operations_urls: list = []
+
+urlpatterns = [*subscriber_urls, *operations_urls]

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import operations, subscriber
 
 app_name = "recommendations"
 
 urlpatterns = [
-    path("for-you/", views.home, name="home"),
-    path("operations/", views.status, name="status"),
+    # subscriber pages
+    path("for-you/", subscriber.home, name="home"),
+    # operator pages
+    path("operations/", operations.status, name="status"),
 ]

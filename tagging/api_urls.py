@@ -1,3 +1,8 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+# tagger endpoints (assignments, taggings)
+tagger_urls: list = []
+# editor endpoints (agreement, canonical tags)
+review_urls: list = []
+
+urlpatterns = [*tagger_urls, *review_urls]

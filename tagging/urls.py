@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import review, tagger
 
 app_name = "tagging"
 
 urlpatterns = [
-    path("queue/", views.queue, name="queue"),
-    path("review/", views.review, name="review"),
+    # tagger pages
+    path("queue/", tagger.queue, name="queue"),
+    # editor pages
+    path("review/", review.review, name="review"),
 ]

@@ -1,4 +1,4 @@
-"""Tagger and editor pages."""
+"""Tagger pages: the queue and the tag page."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from django.shortcuts import render
 from accounts.permissions import role_required
 from accounts.roles import Role
 
-from .models import Assignment
+from ..models import Assignment
 
 
 @role_required(Role.TAGGER)
 def queue(request: HttpRequest) -> HttpResponse:
     assignments = Assignment.objects.filter(tagger=request.user).select_related("title")
     return render(request, "tagging/queue.html", {"assignments": assignments})
-
-
-@role_required(Role.EDITOR)
-def review(request: HttpRequest) -> HttpResponse:
-    return render(request, "tagging/review.html", {})

@@ -1,4 +1,4 @@
-"""Subscriber and operator pages."""
+"""Subscriber pages: suggestions, title pages, history, profile."""
 
 from __future__ import annotations
 
@@ -12,8 +12,3 @@ from accounts.roles import Role
 @role_required(Role.SUBSCRIBER)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/home.html", {})
-
-
-@role_required(Role.OPERATOR, Role.EDITOR)
-def status(request: HttpRequest) -> HttpResponse:
-    return render(request, "recommendations/status.html", {})

@@ -1,0 +1,1 @@
+"""REST endpoints of the recommendations app: ``subscriber`` (me/…) and ``operations`` (status)."""

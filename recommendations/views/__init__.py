@@ -1,0 +1,1 @@
+"""Pages of the recommendations app: ``subscriber`` and ``operations``."""

@@ -1,0 +1,2 @@
+"""REST endpoints of the tagging app: ``tagger`` (assignments, taggings) and ``review`` (agreement,
+canonical tags)."""

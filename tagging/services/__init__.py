@@ -1,0 +1,1 @@
+"""Writes of the tagging app, one module per concern."""

@@ -1,0 +1,1 @@
+"""Pages of the tagging app: ``tagger`` (queue, tag page) and ``review`` (editors)."""
