@@ -24,7 +24,8 @@ class TitleFilter(django_filters.FilterSet):
         fields = ["kind", "year", "external_id"]
 
     def filter_genre(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(canonical__values__genre__contains=[value])
+        # The JSON array as text contains the quoted slug; portable across SQLite and PostgreSQL.
+        return queryset.filter(canonical__values__genre__icontains=f'"{value}"')
 
 
 class TitleViewSet(viewsets.ReadOnlyModelViewSet):

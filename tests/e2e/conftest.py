@@ -47,7 +47,8 @@ def login(page: Any, live_server: Any) -> Callable[[str, str], None]:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
         page.wait_for_load_state("networkidle")
 
     return sign_in

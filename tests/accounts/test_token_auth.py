@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_is_issued_for_valid_credentials_and_authenticates_api_calls(tagger):
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"username": tagger.username, "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/taxonomy/").status_code == 200
+
+
+def test_bad_credentials_get_a_400_in_the_error_shape(tagger):
+    response = APIClient().post("/api/v1/auth/token/", {"username": tagger.username, "password": "bad"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert "non_field_errors" in body["errors"]
+
+
+def test_api_requires_authentication():
+    response = APIClient().get("/api/v1/titles/")
+    assert response.status_code in (401, 403)
+    assert "detail" in response.json()
+
+
+def test_schema_and_docs_are_served(tagger):
+    client = APIClient()
+    client.force_authenticate(tagger)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/titles/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
