@@ -186,6 +186,9 @@ class CanonicalTagsRevision(models.Model):
             models.UniqueConstraint(fields=["title", "version"], name="canonical_revision_unique_version"),
         ]
 
+    def __str__(self) -> str:
+        return f"Canonical tags of {self.title_id} v{self.version} ({self.source})"
+
 
 class OutboxEvent(models.Model):
     """A change that recommendation lists must follow, written in the same transaction as the

@@ -47,7 +47,7 @@ def test_merge_mode_keeps_other_dimensions():
 
 def test_rolled_back_change_leaves_no_outbox_row():
     title = TitleFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - the raise is the point
         canonical_tags_set(title=title, values={"genre": ["drama"]}, source="adjudicated")
         raise RuntimeError("boom")
     assert not OutboxEvent.objects.exists()
