@@ -21,7 +21,7 @@ class TitleBriefSerializer(serializers.ModelSerializer):
 
 
 class TagSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="label_i18n")
+    label = serializers.CharField(source="label_i18n")  # type: ignore[assignment]
     definition = serializers.CharField(source="definition_i18n")
 
     class Meta:
@@ -30,7 +30,7 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class DimensionSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="label_i18n")
+    label = serializers.CharField(source="label_i18n")  # type: ignore[assignment]
     definition = serializers.CharField(source="definition_i18n")
     tags = TagSerializer(many=True)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from .models import CanonicalTags, CanonicalTagsRevision, OutboxEvent, Title
 from .outbox import outbox_record
 from .values import Codebook, values_clean
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic
@@ -18,7 +20,7 @@ def canonical_tags_set(
     title: Title,
     values: dict[str, Any],
     source: CanonicalTags.Source | str,
-    changed_by: AbstractBaseUser | None = None,
+    changed_by: User | None = None,
     reason: str = "",
     replace: bool = True,
     codebook: Codebook | None = None,
