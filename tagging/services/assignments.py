@@ -1,0 +1,232 @@
+"""Who tags what: editors' assignments (one by one or in bulk with an overlap) and the tagger's
+atomic "next title" claim.
+
+The pool claim is the one place where many taggers race for the same rows. It must never give
+a title more taggers than its overlap, so the claim is a *conditional write*: an
+``INSERT … SELECT … WHERE (count of the title's assignments) < overlap`` that changes exactly
+one row for the winner and none for everybody else.
+
+- SQLite: every transaction is ``BEGIN IMMEDIATE`` (settings), so writers are serialised and the
+  count inside the INSERT is exact.
+- PostgreSQL (READ COMMITTED): two INSERTs could both read the old count, so the candidate title
+  row is first locked with ``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip a title
+  another claimer holds and take the next one instead of queueing behind it, and the count that
+  the INSERT then reads includes every committed claim of that title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.roles import Role, has_role
+from catalog.models import Title
+
+from ..models import Assignment
+
+NOT_A_TAGGER = "%(name)s is not a tagger."
+ALREADY_ASSIGNED = "%(title)s is already assigned to %(name)s."
+OVERLAP_TOO_SMALL = "The overlap must be at least 1."
+OVERLAP_TOO_LARGE = "An overlap of %(overlap)s needs at least %(overlap)s taggers; %(count)s given."
+NO_TAGGERS = "Choose at least one tagger."
+
+#: Statuses in which an assignment still asks something of its tagger.
+OPEN_STATUSES = (Assignment.Status.NEW, Assignment.Status.DRAFT, Assignment.Status.RETURNED)
+#: How many pool candidates one claim tries before giving up (each try skips locked titles).
+_CLAIM_CANDIDATES = 8
+
+
+def _check_tagger(user: AbstractBaseUser) -> None:
+    if not has_role(user, Role.TAGGER):
+        raise ValidationError({"tagger": [NOT_A_TAGGER % {"name": user.get_username()}]})
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    title: Title,
+    tagger: AbstractBaseUser,
+    assigned_by: AbstractBaseUser | None,
+    due_date: date | None = None,
+    priority: int = 0,
+    is_calibration: bool = False,
+) -> Assignment:
+    """Assign one title to one tagger; a second assignment of the same pair is refused."""
+    _check_tagger(tagger)
+    if Assignment.objects.filter(title=title, tagger=tagger).exists():
+        raise ValidationError(
+            {"title": [ALREADY_ASSIGNED % {"title": title, "name": tagger.get_username()}]}
+        )
+    assignment = Assignment(
+        title=title, tagger=tagger, assigned_by=assigned_by, due_date=due_date,
+        priority=priority, is_calibration=is_calibration, source=Assignment.Source.ASSIGNED,
+    )
+    assignment.full_clean(exclude=["title", "tagger", "assigned_by"])
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a concurrent request assigned the same pair first
+        raise ValidationError(
+            {"title": [ALREADY_ASSIGNED % {"title": title, "name": tagger.get_username()}]}
+        ) from exc
+    return assignment
+
+
+@transaction.atomic
+def assignments_bulk_create(
+    *,
+    titles: Sequence[Title],
+    taggers: Sequence[AbstractBaseUser],
+    overlap: int,
+    assigned_by: AbstractBaseUser | None,
+    due_date: date | None = None,
+    priority: int = 0,
+    is_calibration: bool = False,
+) -> list[Assignment]:
+    """Give every title ``overlap`` taggers in total, balanced across ``taggers``.
+
+    Existing assignments of a title (by anyone, including pool claims) count toward its overlap
+    and existing (title, tagger) pairs are skipped, so running the same plan twice creates
+    nothing the second time. Each new pair goes to the eligible tagger with the fewest open
+    assignments so far (ties broken by the order of ``taggers``), so the load stays even.
+    Returns the assignments created.
+    """
+    if overlap < 1:
+        raise ValidationError({"overlap": [OVERLAP_TOO_SMALL]})
+    unique_taggers = list({t.pk: t for t in taggers}.values())
+    if not unique_taggers:
+        raise ValidationError({"taggers": [NO_TAGGERS]})
+    if overlap > len(unique_taggers):
+        raise ValidationError(
+            {"overlap": [OVERLAP_TOO_LARGE % {"overlap": overlap, "count": len(unique_taggers)}]}
+        )
+    for user in unique_taggers:
+        _check_tagger(user)
+    title_ids = list(dict.fromkeys(t.pk for t in titles))
+    existing: dict[int, set[int]] = {pk: set() for pk in title_ids}
+    for title_id, tagger_id in Assignment.objects.filter(title_id__in=title_ids).values_list(
+        "title_id", "tagger_id"
+    ):
+        existing[title_id].add(tagger_id)
+    load: dict[int, int] = dict.fromkeys((t.pk for t in unique_taggers), 0)
+    for row in (
+        Assignment.objects.filter(tagger_id__in=load, status__in=OPEN_STATUSES)
+        .values("tagger_id").annotate(n=Count("id"))
+    ):
+        load[row["tagger_id"]] = row["n"]
+    rank = {t.pk: i for i, t in enumerate(unique_taggers)}
+    new: list[Assignment] = []
+    for title_id in title_ids:
+        have = existing[title_id]
+        missing = overlap - len(have)
+        if missing <= 0:
+            continue
+        eligible = sorted((pk for pk in load if pk not in have), key=lambda pk: (load[pk], rank[pk]))
+        for tagger_id in eligible[:missing]:
+            load[tagger_id] += 1
+            new.append(
+                Assignment(
+                    title_id=title_id, tagger_id=tagger_id, assigned_by=assigned_by,
+                    due_date=due_date, priority=priority, is_calibration=is_calibration,
+                    source=Assignment.Source.ASSIGNED,
+                )
+            )
+    if not new:
+        return []
+    # ignore_conflicts: a pair claimed from the pool meanwhile is simply not created twice.
+    Assignment.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    wanted = {(a.title_id, a.tagger_id) for a in new}
+    created = Assignment.objects.filter(
+        title_id__in={t for t, _ in wanted}, tagger_id__in={u for _, u in wanted}
+    ).select_related("title", "tagger")
+    return [a for a in created if (a.title_id, a.tagger_id) in wanted]
+
+
+def assignment_queue(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
+    """The tagger's open assignments in the order they should be worked on."""
+    return (
+        Assignment.objects.filter(tagger=tagger, status__in=OPEN_STATUSES)
+        .select_related("title")
+        .order_by("-priority", Coalesce("due_date", date.max), "id")
+    )
+
+
+def pool_candidates(*, tagger: AbstractBaseUser, overlap: int) -> QuerySet[Title]:
+    """Titles still short of ``overlap`` taggers that ``tagger`` does not already have, titles
+    already started first (so pairs complete and agreement can be measured early)."""
+    counts = (
+        Assignment.objects.filter(title=OuterRef("pk")).order_by()
+        .values("title").annotate(n=Count("id")).values("n")
+    )
+    return (
+        Title.objects.annotate(n_assigned=Coalesce(Subquery(counts), 0))
+        .filter(n_assigned__lt=overlap)
+        .exclude(assignments__tagger=tagger)
+        .exclude(kind=Title.Kind.SERIES)  # series are tagged through their episodes
+        .order_by("-n_assigned", "id")
+    )
+
+
+def _claim_sql() -> str:
+    table = Assignment._meta.db_table
+    return (
+        f"INSERT INTO {table} (title_id, tagger_id, status, source, priority, is_calibration, "  # noqa: S608
+        "created_at, updated_at) "
+        "SELECT %s, %s, %s, %s, 0, %s, %s, %s "
+        f"WHERE (SELECT COUNT(*) FROM {table} WHERE title_id = %s) < %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE title_id = %s AND tagger_id = %s)"
+    )
+
+
+def _claim(*, title_id: int, tagger: AbstractBaseUser, overlap: int) -> bool:
+    """The conditional write: True when this call created the assignment (exactly one winner)."""
+    now = timezone.now()
+    params = [
+        title_id, tagger.pk, Assignment.Status.NEW, Assignment.Source.POOL, False, now, now,
+        title_id, overlap, title_id, tagger.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), params)
+        return cursor.rowcount == 1
+
+
+def assignment_next(*, tagger: AbstractBaseUser, overlap: int | None = None) -> Assignment | None:
+    """The next title for ``tagger``: the first open assignment of their own queue, else one
+    claimed from the pool (titles short of their overlap), else None when there is no work.
+
+    Atomic under any number of concurrent callers: a pool title never gets more than
+    ``overlap`` assignments. The write transaction is kept short (one candidate query, one
+    lock, one conditional INSERT) because on SQLite it holds the database's single write lock.
+    """
+    overlap = settings.TAGGING_OVERLAP if overlap is None else overlap
+    own = assignment_queue(tagger=tagger).first()
+    if own is not None:
+        return own
+    use_row_locks = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic():
+        tried: list[int] = []
+        for _attempt in range(_CLAIM_CANDIDATES):
+            candidates = pool_candidates(tagger=tagger, overlap=overlap).exclude(pk__in=tried)
+            if use_row_locks:
+                # Lock one title nobody else is claiming right now (the others skip it); when
+                # every candidate is held, wait for the first one rather than report no work.
+                title_id = candidates.select_for_update(skip_locked=True).values_list(
+                    "pk", flat=True
+                ).first() or candidates.select_for_update().values_list("pk", flat=True).first()
+            else:
+                title_id = candidates.values_list("pk", flat=True).first()
+            if title_id is None:
+                return None
+            if _claim(title_id=title_id, tagger=tagger, overlap=overlap):
+                return Assignment.objects.select_related("title").get(title_id=title_id, tagger=tagger)
+            # The title filled up between our read and our write: try the next candidate.
+            tried.append(title_id)
+    return None

@@ -1,0 +1,290 @@
+"""A tagger's answer for a title: create the draft, save it (optimistic locking), submit it, and
+the editor's return of a submitted tagging.
+
+Every write is a conditional ``UPDATE … WHERE version = <the version the writer saw>``: the
+winner bumps the version, a stale writer changes no row and gets ``Conflict`` (HTTP 409) — nothing
+is overwritten silently. Every successful save records a ``TaggingRevision`` in the same
+transaction, so the full history of a tagging can be shown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Title
+from catalog.selectors import taxonomy_version
+from catalog.values import Codebook, values_clean
+from config.api_errors import Conflict
+
+from ..models import Assignment, Tagging, TaggingRevision
+
+NOT_ASSIGNED = (
+    "This title is not assigned to you. Take titles from your queue or with “Next title”."
+)
+ALREADY_EXISTS = "You already have a tagging of this title (id %(id)s, version %(version)s): update it instead."
+STALE_VERSION = (
+    "This tagging was saved elsewhere (now version %(current)s, you had %(given)s). "
+    "Reload it; nothing was overwritten."
+)
+READ_ONLY = "This tagging is submitted and read-only until an editor returns it."
+NOT_SUBMITTED = "Only a submitted tagging can be returned."
+COMMENT_REQUIRED = "Say what the tagger should change."
+NOTES_TOO_LONG = "Notes are limited to %(max)s characters."
+NOT_TEXT = "Expected text."
+EVIDENCE_NOT_OBJECT = "Expected an object mapping dimension slugs to lists of pins."
+EVIDENCE_BAD_PIN = "Each pin is {\"value\": …, \"seconds\": a time in seconds from 0}."
+EVIDENCE_TOO_MANY = "At most %(max)s pins per dimension."
+BAD_SECONDS = "Expected a whole number of seconds from 0 to %(max)s."
+BAD_VERSION = "Expected the version number you loaded (a positive whole number)."
+
+MAX_NOTES = 5000
+MAX_PINS = 50
+MAX_PIN_SECONDS = 48 * 3600  # longer than any title
+MAX_SECONDS_SPENT = 10_000_000
+EDITABLE = (Tagging.Status.DRAFT, Tagging.Status.RETURNED)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def notes_clean(notes: Any) -> str:
+    """Notes are plain text (templates escape them on display); only type and length matter."""
+    if notes is None:
+        return ""
+    if not isinstance(notes, str):
+        raise ValidationError({"notes": [NOT_TEXT]})
+    if len(notes) > MAX_NOTES:
+        raise ValidationError({"notes": [NOTES_TOO_LONG % {"max": MAX_NOTES}]})
+    return notes
+
+
+def evidence_clean(evidence: Any, *, codebook: Codebook) -> dict[str, list[dict[str, Any]]]:
+    """``{dimension_slug: [{"value": scalar, "seconds": float}]}`` with known, active dimensions."""
+    if evidence is None:
+        return {}
+    if not isinstance(evidence, dict):
+        raise ValidationError({"evidence": [EVIDENCE_NOT_OBJECT]})
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, list[dict[str, Any]]] = {}
+    for slug, pins in evidence.items():
+        key = f"evidence.{slug}"
+        dimension = codebook.dimensions.get(slug)
+        if dimension is None or not dimension.active:
+            errors[key] = [f"Unknown dimension “{slug}”."]
+            continue
+        if not isinstance(pins, list):
+            errors[key] = [EVIDENCE_BAD_PIN]
+            continue
+        if len(pins) > MAX_PINS:
+            errors[key] = [EVIDENCE_TOO_MANY % {"max": MAX_PINS}]
+            continue
+        out = []
+        for pin in pins:
+            seconds = pin.get("seconds") if isinstance(pin, dict) else None
+            value = pin.get("value") if isinstance(pin, dict) else None
+            if (
+                not isinstance(pin, dict)
+                or set(pin) - {"value", "seconds"}
+                or isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or not math.isfinite(seconds)
+                or not 0 <= seconds <= MAX_PIN_SECONDS
+                or not (value is None or isinstance(value, bool | int | str))
+                or (isinstance(value, str) and len(value) > 64)
+            ):
+                errors[key] = [EVIDENCE_BAD_PIN]
+                break
+            out.append({"value": value, "seconds": round(float(seconds), 2)})
+        else:
+            if out:
+                clean[slug] = out
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def seconds_clean(seconds: Any) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_SECONDS_SPENT:
+        raise ValidationError({"seconds_spent": [BAD_SECONDS % {"max": MAX_SECONDS_SPENT}]})
+    return seconds
+
+
+def _version_clean(version: Any) -> int:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValidationError({"version": [BAD_VERSION]})
+    return version
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _record_revision(tagging: Tagging, *, saved_by: AbstractBaseUser | None) -> None:
+    TaggingRevision.objects.create(
+        tagging=tagging, version=tagging.version, status=tagging.status, values=tagging.values,
+        evidence=tagging.evidence, notes=tagging.notes, saved_by=saved_by,
+    )
+
+
+@transaction.atomic
+def tagging_create(
+    *,
+    tagger: AbstractBaseUser,
+    title: Title,
+    values: Any = None,
+    notes: Any = "",
+    evidence: Any = None,
+    seconds_spent: Any = 0,
+    codebook: Codebook | None = None,
+) -> Tagging:
+    """Start the tagger's draft of ``title``. The title must be assigned to them (taggers do not
+    self-assign: work comes from editors or the pool claim, which respects the overlap). A second
+    draft of the same title is a ``Conflict``: update the existing one with its version."""
+    codebook = codebook or Codebook.load()
+    assignment = Assignment.objects.filter(title=title, tagger=tagger).first()
+    if assignment is None:
+        raise ValidationError({"title": [NOT_ASSIGNED]})
+    existing = Tagging.objects.filter(title=title, tagger=tagger).first()
+    if existing is not None:
+        raise Conflict(ALREADY_EXISTS % {"id": existing.pk, "version": existing.version})
+    clean_values = values_clean(values if values is not None else {}, codebook=codebook)
+    tagging = Tagging(
+        title=title, tagger=tagger, assignment=assignment, status=Tagging.Status.DRAFT,
+        values=clean_values, notes=notes_clean(notes),
+        evidence=evidence_clean(evidence, codebook=codebook),
+        seconds_spent=seconds_clean(seconds_spent), version=1, taxonomy_version=taxonomy_version(),
+    )
+    try:
+        with transaction.atomic():
+            tagging.save()
+    except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
+        raise Conflict(ALREADY_EXISTS % {"id": "?", "version": 1}) from exc
+    Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.NEW).update(
+        status=Assignment.Status.DRAFT, updated_at=timezone.now()
+    )
+    _record_revision(tagging, saved_by=tagger)
+    return tagging
+
+
+def _stale_or_read_only(tagging_id: int, given: int) -> Conflict:
+    current = Tagging.objects.filter(pk=tagging_id).values("status", "version").first() or {}
+    if current.get("status") == Tagging.Status.SUBMITTED:
+        return Conflict(READ_ONLY)
+    return Conflict(STALE_VERSION % {"current": current.get("version"), "given": given})
+
+
+@transaction.atomic
+def tagging_save_draft(
+    *,
+    tagging: Tagging,
+    user: AbstractBaseUser,
+    version: Any,
+    values: Any = None,
+    notes: Any = None,
+    evidence: Any = None,
+    seconds_spent: Any = None,
+    codebook: Codebook | None = None,
+) -> Tagging:
+    """Save a draft (or a returned tagging being corrected). Fields left as None keep their
+    stored value. ``version`` is the version the writer loaded: a stale one raises ``Conflict``
+    and stores nothing. ``seconds_spent`` is the client's running total; it never decreases."""
+    version = _version_clean(version)
+    codebook = codebook or Codebook.load()
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, Any] = {}
+    for name, value, clean in (
+        ("values", values, lambda v: values_clean(v, codebook=codebook)),
+        ("notes", notes, notes_clean),
+        ("evidence", evidence, lambda v: evidence_clean(v, codebook=codebook)),
+        ("seconds_spent", seconds_spent, seconds_clean),
+    ):
+        if value is None:
+            continue
+        try:
+            changes[name] = clean(value)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if tagging.status not in EDITABLE:
+        raise Conflict(READ_ONLY)
+    update: dict[str, Any] = {k: v for k, v in changes.items() if k != "seconds_spent"}
+    if "seconds_spent" in changes:
+        update["seconds_spent"] = max(changes["seconds_spent"], tagging.seconds_spent)
+    won = Tagging.objects.filter(pk=tagging.pk, version=version, status__in=EDITABLE).update(
+        **update, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not won:
+        raise _stale_or_read_only(tagging.pk, version)
+    tagging.refresh_from_db()
+    if tagging.assignment_id:
+        Assignment.objects.filter(pk=tagging.assignment_id, status=Assignment.Status.NEW).update(
+            status=Assignment.Status.DRAFT, updated_at=timezone.now()
+        )
+    _record_revision(tagging, saved_by=user)
+    return tagging
+
+
+@transaction.atomic
+def tagging_submit(
+    *,
+    tagging: Tagging,
+    user: AbstractBaseUser,
+    version: Any = None,
+    codebook: Codebook | None = None,
+) -> Tagging:
+    """Submit: every required dimension must be answered (errors name each one). With
+    ``version`` the submit is refused as stale when someone saved since; without it, the
+    stored version is submitted. A submitted tagging is read-only until returned."""
+    codebook = codebook or Codebook.load()
+    given = tagging.version if version is None else _version_clean(version)
+    if tagging.status not in EDITABLE:
+        raise Conflict(READ_ONLY)
+    if given != tagging.version:
+        raise _stale_or_read_only(tagging.pk, given)
+    clean = values_clean(tagging.values, codebook=codebook, require_complete=True)
+    now = timezone.now()
+    won = Tagging.objects.filter(pk=tagging.pk, version=given, status__in=EDITABLE).update(
+        values=clean, status=Tagging.Status.SUBMITTED, submitted_at=now,
+        version=F("version") + 1, updated_at=now, taxonomy_version=taxonomy_version(),
+    )
+    if not won:
+        raise _stale_or_read_only(tagging.pk, given)
+    tagging.refresh_from_db()
+    if tagging.assignment_id:
+        Assignment.objects.filter(pk=tagging.assignment_id).update(
+            status=Assignment.Status.SUBMITTED, updated_at=now
+        )
+    _record_revision(tagging, saved_by=user)
+    return tagging
+
+
+@transaction.atomic
+def tagging_return(*, tagging: Tagging, editor: AbstractBaseUser, comment: str) -> Tagging:
+    """An editor sends a submitted tagging back to its tagger with a comment; the tagger can edit
+    and submit it again. The comment is shown on the tag page and kept in the history."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": [COMMENT_REQUIRED]})
+    if len(comment) > MAX_NOTES:
+        raise ValidationError({"comment": [NOTES_TOO_LONG % {"max": MAX_NOTES}]})
+    now = timezone.now()
+    won = Tagging.objects.filter(pk=tagging.pk, status=Tagging.Status.SUBMITTED).update(
+        status=Tagging.Status.RETURNED, returned_comment=comment, returned_by=editor,
+        returned_at=now, version=F("version") + 1, updated_at=now,
+    )
+    if not won:
+        raise ValidationError({"tagging": [NOT_SUBMITTED]})
+    tagging.refresh_from_db()
+    if tagging.assignment_id:
+        Assignment.objects.filter(pk=tagging.assignment_id).update(
+            status=Assignment.Status.RETURNED, updated_at=now
+        )
+    _record_revision(tagging, saved_by=editor)
+    return tagging
