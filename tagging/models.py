@@ -105,3 +105,7 @@ class TaggingRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tagging", "version"], name="tagging_revision_unique_version"),
         ]
+
+
+# The editors' review models (issue 4) live in their own module; importing them registers them.
+from .review_models import CalibrationAnswer, DimensionPolicy  # noqa: E402, F401
