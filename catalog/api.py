@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import filters, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import filters, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,7 +40,12 @@ class TitleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TaxonomyView(APIView):
-    @extend_schema(responses=DimensionSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Taxonomy",
+            {"version": serializers.IntegerField(), "dimensions": DimensionSerializer(many=True)},
+        )
+    )
     def get(self, request: Request) -> Response:
         include_retired = request.query_params.get("include_retired") in {"1", "true"}
         dimensions = taxonomy_list(include_retired=include_retired)
