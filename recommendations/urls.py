@@ -9,6 +9,11 @@ app_name = "recommendations"
 urlpatterns = [
     # subscriber pages
     path("for-you/", subscriber.home, name="home"),
+    path("for-you/status/", subscriber.list_status, name="list-status"),
+    path("for-you/titles/<int:pk>/", subscriber.title_detail, name="title"),
+    path("for-you/titles/<int:pk>/feedback/", subscriber.feedback, name="feedback"),
+    path("for-you/history/", subscriber.history, name="history"),
+    path("for-you/profile/", subscriber.profile, name="profile"),
     # operator pages
     path("operations/", operations.status, name="status"),
 ]

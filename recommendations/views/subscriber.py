@@ -1,14 +1,206 @@
-"""Subscriber pages: suggestions, title pages, history, profile."""
+"""Subscriber pages: suggestions, title pages, history, profile.
+
+Thin views: every read goes through ``selectors_subscriber`` (precomputed lists only), every
+write through ``services.feedback`` / ``services.profile``. htmx requests get the partial of the
+same template.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from catalog.models import Title
+
+from ..models import RecommendationList, Subscriber, ViewingEvent
+from ..selectors_subscriber import (
+    Card,
+    history_list,
+    list_generated_at,
+    list_stamp,
+    similar_titles,
+    subscriber_for_user,
+    suggestions_for,
+    title_feedback,
+    title_get,
+    title_tags_labelled,
+)
+from ..services.feedback import feedback_event, feedback_record
+from ..services.profile import (
+    CUSTOM,
+    PRESET_HELP,
+    PRESET_LABELS,
+    PRESETS,
+    maturity_dimensions,
+    preset_of,
+    profile_update,
+)
+
+HISTORY_PAGE_SIZE = 50
+
+
+def _subscriber(request: HttpRequest) -> Subscriber:
+    subscriber = subscriber_for_user(user=request.user)
+    if subscriber is None:  # role_required let a non-subscriber through: cannot happen
+        raise Http404
+    return subscriber
 
 
 @role_required(Role.SUBSCRIBER)
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "recommendations/home.html", {})
+    suggestions = suggestions_for(subscriber=_subscriber(request))
+    hero = suggestions.cards[0] if suggestions.cards else None
+    return render(
+        request,
+        "recommendations/home.html",
+        {"suggestions": suggestions, "hero": hero, "updating": suggestions.pending},
+    )
+
+
+@role_required(Role.SUBSCRIBER)
+@require_GET
+def list_status(request: HttpRequest) -> HttpResponse:
+    """Polled by the "updating your suggestions…" banner: 204 while the list is the one the page
+    shows, then ``HX-Refresh`` so htmx reloads the page with the rebuilt list."""
+    current = list_stamp(list_generated_at(subscriber=_subscriber(request)))
+    if current == request.GET.get("since", ""):
+        return HttpResponse(status=204)
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@role_required(Role.SUBSCRIBER)
+@require_POST
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    subscriber = _subscriber(request)
+    title = Title.objects.filter(pk=pk).first()
+    if title is None:
+        raise Http404
+    try:
+        event = feedback_event(request.POST.get("feedback"))
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    since = list_stamp(list_generated_at(subscriber=subscriber))
+    feedback_record(subscriber=subscriber, title=title, event=event)
+    if not request.htmx:
+        messages.success(request, _("Thanks — your suggestions are being updated."))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = "recommendations:home"
+        return redirect(target)
+    card = Card(rank=0, score=0.0, reason=request.POST.get("reason", "")[:300], title=title)
+    return render(
+        request,
+        "recommendations/partials/feedback_done.html",
+        {
+            "card": card,
+            "given": {event.value},
+            "event": event.value,
+            "since": since,
+            "view": request.POST.get("view", "card"),
+        },
+    )
+
+
+@role_required(Role.SUBSCRIBER)
+@require_GET
+def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    subscriber = _subscriber(request)
+    try:
+        title = title_get(pk=pk)
+    except Title.DoesNotExist:
+        raise Http404 from None
+    reason = ""
+    rec = RecommendationList.objects.filter(subscriber=subscriber).values_list("items", flat=True).first()
+    for item in rec or []:
+        if item.get("title_id") == title.pk:
+            reason = str(item.get("reason", ""))
+            break
+    similar = [
+        Card(rank=0, score=0.0, reason="", title=other)
+        for other in similar_titles(title=title, subscriber=subscriber)
+    ]
+    card = Card(rank=0, score=0.0, reason=reason, title=title)
+    return render(
+        request,
+        "recommendations/title.html",
+        {
+            "title": title,
+            "card": card,
+            "reason": reason,
+            "tags": title_tags_labelled(title=title),
+            "similar": similar,
+            "given": title_feedback(subscriber=subscriber, title=title),
+        },
+    )
+
+
+@role_required(Role.SUBSCRIBER)
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(history_list(subscriber=_subscriber(request)), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    template = "recommendations/history.html#events" if request.htmx else "recommendations/history.html"
+    return render(request, template, {"page": page, "Event": ViewingEvent.Event})
+
+
+@role_required(Role.SUBSCRIBER)
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    subscriber = _subscriber(request)
+    dimensions = maturity_dimensions()
+    slugs = {d.slug for d in dimensions}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        preset = request.POST.get("preset", CUSTOM)
+        levels = None
+        if preset == CUSTOM:
+            levels = {d.slug: request.POST.get(f"max_{d.slug}", "") for d in dimensions}
+        try:
+            profile_update(subscriber=subscriber, max_levels=levels, preset=preset)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Saved. Your suggestions now follow these limits."))
+            return redirect("recommendations:profile")
+    current = {k: v for k, v in (subscriber.max_levels or {}).items() if k in slugs}
+    rows = [
+        {
+            "dimension": d,
+            "current": current.get(d.slug),
+            "levels": [t for t in d.tags.all() if t.level is not None and t.active],
+            "errors": errors.get(f"max_levels.{d.slug}", []),
+        }
+        for d in dimensions
+    ]
+    presets = [
+        {
+            "name": name,
+            "label": PRESET_LABELS[name],
+            "help": PRESET_HELP[name],
+            "caps": [(d, caps.get(d.slug)) for d in dimensions],
+        }
+        for name, caps in PRESETS.items()
+    ]
+    return render(
+        request,
+        "recommendations/profile.html",
+        {
+            "rows": rows,
+            "presets": presets,
+            "preset": preset_of(current, slugs=slugs),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,334 @@
+"""Reads behind the subscriber pages and API.
+
+Everything here reads the precomputed ``RecommendationList``: a page request never runs the
+engine. The only work done at read time is a filter against the subscriber's *current*
+maturity limits and feedback, so a just-tightened limit or a "not interested" applies at once,
+before the worker has rebuilt the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, has_role
+from catalog.models import CanonicalTags, Dimension, Tag, Title
+
+from .models import RecommendationList, Subscriber, ViewingEvent
+
+#: Feedback that removes a title from what the subscriber sees, even before the rebuild.
+HIDING_EVENTS = (ViewingEvent.Event.NOT_INTERESTED, ViewingEvent.Event.DISLIKED)
+SIMILAR_LIMIT = 12
+SIMILAR_CANDIDATES = 400
+
+
+# --- the subscriber row --------------------------------------------------------------------
+
+
+def subscriber_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Subscriber | None:
+    """The ``Subscriber`` of a user holding the subscriber role, created on first use.
+
+    Accounts made by ``add_user`` or ``import_history`` may not have one yet; creating it here
+    (idempotently, race-safe) keeps every subscriber page and endpoint working for them.
+    """
+    if not getattr(user, "is_authenticated", False) or not has_role(user, Role.SUBSCRIBER):
+        return None
+    cached = getattr(user, "_tagline_subscriber", None)
+    if cached is not None:
+        return cached
+    subscriber = Subscriber.objects.filter(user=user).first()
+    if subscriber is None:
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(user=user)
+        except IntegrityError:  # a concurrent request created it first
+            subscriber = Subscriber.objects.get(user=user)
+    subscriber.user = user  # spares a query wherever the username is shown
+    user._tagline_subscriber = subscriber  # type: ignore[union-attr]
+    return subscriber
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    rank: int
+    score: float
+    reason: str
+    title: Title
+
+    @property
+    def runtime(self) -> str:
+        return runtime_display(self.title.runtime_minutes)
+
+    @property
+    def hue(self) -> int:
+        """A stable colour for the generated title card (no image needed)."""
+        return (self.title.pk * 47) % 360
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    cards: list[Card]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    subscriber: Subscriber
+    generated_at: datetime | None
+    tags_version: int
+    cards: list[Card] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    hidden: int = 0
+
+    @property
+    def pending(self) -> bool:
+        """No list has been built yet for this subscriber."""
+        return self.generated_at is None
+
+    @property
+    def stamp(self) -> str:
+        """What the "is my list rebuilt yet" poll compares."""
+        return list_stamp(self.generated_at)
+
+
+def list_stamp(generated_at: datetime | None) -> str:
+    return generated_at.isoformat() if generated_at else "none"
+
+
+def list_generated_at(*, subscriber: Subscriber) -> datetime | None:
+    """One indexed lookup: cheap enough to poll every second."""
+    return (
+        RecommendationList.objects.filter(subscriber=subscriber).values_list("generated_at", flat=True).first()
+    )
+
+
+def runtime_display(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(m)d min") % {"m": rest}
+    return _("%(h)d h %(m)02d min") % {"h": hours, "m": rest} if rest else _("%(h)d h") % {"h": hours}
+
+
+def maturity_limits(*, subscriber: Subscriber) -> dict[str, int]:
+    """The subscriber's caps, restricted to well-formed integer levels."""
+    return {
+        str(slug): int(level)
+        for slug, level in (subscriber.max_levels or {}).items()
+        if isinstance(level, int) and not isinstance(level, bool)
+    }
+
+
+def title_allowed(values: dict[str, Any] | None, limits: dict[str, int]) -> bool:
+    """Fail safe: a title whose level for a limited dimension is unknown is not allowed."""
+    values = values or {}
+    for slug, cap in limits.items():
+        level = values.get(slug)
+        if not isinstance(level, int) or isinstance(level, bool) or level > cap:
+            return False
+    return True
+
+
+def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
+    """The subscriber's precomputed list, filtered against current limits and feedback.
+
+    Three queries: the list row, its titles (with canonical tags), and the hiding feedback.
+    """
+    rec = (
+        RecommendationList.objects.filter(subscriber=subscriber)
+        .only("items", "rows", "generated_at", "tags_version")
+        .first()
+    )
+    if rec is None:
+        return Suggestions(subscriber=subscriber, generated_at=None, tags_version=0)
+    title_ids = [int(item["title_id"]) for item in rec.items if "title_id" in item]
+    for row in rec.rows:
+        title_ids.extend(int(pk) for pk in row.get("title_ids", []))
+    titles = _titles_with_tags(set(title_ids))
+    limits = maturity_limits(subscriber=subscriber)
+    hidden_ids = set(
+        ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS, title_id__in=titles)
+        .values_list("title_id", flat=True)
+    )
+    allowed = {
+        pk: title
+        for pk, title in titles.items()
+        if pk not in hidden_ids and title_allowed(_canonical_values(title), limits)
+    }
+    cards: list[Card] = []
+    by_id: dict[int, Card] = {}
+    for item in rec.items:
+        title = allowed.get(int(item.get("title_id", 0)))
+        if title is None or title.pk in by_id:
+            continue
+        card = Card(rank=len(cards) + 1, score=float(item.get("score", 0)), reason=str(item.get("reason", "")), title=title)
+        cards.append(card)
+        by_id[title.pk] = card
+    rows: list[Row] = []
+    for row in rec.rows:
+        row_cards = [by_id[int(pk)] for pk in row.get("title_ids", []) if int(pk) in by_id]
+        if row_cards:
+            rows.append(Row(name=str(row.get("name", "")), cards=row_cards))
+    return Suggestions(
+        subscriber=subscriber,
+        generated_at=rec.generated_at,
+        tags_version=rec.tags_version,
+        cards=cards,
+        rows=rows,
+        hidden=len(rec.items) - len(cards),
+    )
+
+
+def _titles_with_tags(ids: set[int]) -> dict[int, Title]:
+    if not ids:
+        return {}
+    titles = Title.objects.filter(pk__in=ids).select_related("canonical").only(
+        "id", "external_id", "title", "year", "runtime_minutes", "poster_url", "kind", "canonical__values"
+    )
+    return {t.pk: t for t in titles}
+
+
+def _canonical_values(title: Title) -> dict[str, Any]:
+    try:
+        return title.canonical.values or {}
+    except CanonicalTags.DoesNotExist:
+        return {}
+
+
+# --- a title page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagLabel:
+    label: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class DimensionTags:
+    dimension: Dimension
+    tags: list[TagLabel]
+    level: int | None = None
+
+
+def title_get(*, pk: int) -> Title:
+    return Title.objects.select_related("canonical").get(pk=pk)
+
+
+def title_tags_labelled(*, title: Title) -> list[DimensionTags]:
+    """The title's canonical tags as labels with their definitions, in form order — never slugs."""
+    values = _canonical_values(title)
+    if not values:
+        return []
+    dimensions = Dimension.objects.filter(slug__in=values, active=True).order_by("order", "slug")
+    tags = {
+        (tag.dimension_id, tag.slug): tag
+        for tag in Tag.objects.filter(dimension__in=dimensions).only(
+            "dimension_id", "slug", "label", "definition", "translations", "level"
+        )
+    }
+    out: list[DimensionTags] = []
+    for dimension in dimensions:
+        value = values[dimension.slug]
+        labels: list[TagLabel] = []
+        level = None
+        if dimension.kind == Dimension.Kind.BOOLEAN:
+            if not isinstance(value, bool):
+                continue
+            labels.append(TagLabel(label=_("Yes") if value else _("No"), definition=dimension.definition_i18n))
+        else:
+            if dimension.kind == Dimension.Kind.ORDINAL and isinstance(value, int):
+                level = value
+            slugs = value if isinstance(value, list) else [value]
+            for slug in slugs:
+                tag = tags.get((dimension.pk, str(slug)))
+                if tag is not None:
+                    labels.append(TagLabel(label=tag.label_i18n, definition=tag.definition_i18n))
+        if labels:
+            out.append(DimensionTags(dimension=dimension, tags=labels, level=level))
+    return out
+
+
+def _tag_features(values: dict[str, Any]) -> set[str]:
+    """Select tags and booleans as a set of ``dimension:slug`` features, for overlap."""
+    features: set[str] = set()
+    for slug, value in values.items():
+        if isinstance(value, list):
+            features.update(f"{slug}:{v}" for v in value)
+        elif isinstance(value, str):
+            features.add(f"{slug}:{value}")
+        elif value is True:
+            features.add(f"{slug}:yes")
+    return features
+
+
+def similar_titles(*, title: Title, subscriber: Subscriber | None, limit: int = SIMILAR_LIMIT) -> list[Title]:
+    """Titles whose canonical tags overlap most with ``title`` (Jaccard over select tags),
+    within the subscriber's limits and feedback. Bounded: it scores a few hundred candidates
+    that share the title's first genre, not the whole catalogue."""
+    values = _canonical_values(title)
+    features = _tag_features(values)
+    if not features:
+        return []
+    genres = values.get("genre") or []
+    candidates: QuerySet[CanonicalTags] = CanonicalTags.objects.exclude(title_id=title.pk)
+    if isinstance(genres, list) and genres:
+        # The JSON array as text contains the quoted slug; portable across SQLite and PostgreSQL.
+        candidates = candidates.filter(values__genre__icontains=f'"{genres[0]}"')
+    rows = list(candidates.order_by("-updated_at").values_list("title_id", "values")[:SIMILAR_CANDIDATES])
+    limits = maturity_limits(subscriber=subscriber) if subscriber else {}
+    hidden: set[int] = set()
+    if subscriber is not None:
+        hidden = set(
+            ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS).values_list("title_id", flat=True)
+        )
+    scored: list[tuple[float, int]] = []
+    for title_id, other in rows:
+        if title_id in hidden or not title_allowed(other, limits):
+            continue
+        theirs = _tag_features(other or {})
+        union = len(features | theirs)
+        if union:
+            score = len(features & theirs) / union
+            if score > 0:
+                scored.append((score, title_id))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    ids = [title_id for _, title_id in scored[:limit]]
+    found = Title.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def title_feedback(*, subscriber: Subscriber | None, title: Title) -> set[str]:
+    """Which feedback the subscriber already gave on a title (to show pressed buttons)."""
+    if subscriber is None:
+        return set()
+    return set(ViewingEvent.objects.filter(subscriber=subscriber, title=title).values_list("event", flat=True))
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def history_list(*, subscriber: Subscriber) -> QuerySet[ViewingEvent]:
+    """Newest first, with the title (the (subscriber, timestamp) index serves it)."""
+    return (
+        ViewingEvent.objects.filter(subscriber=subscriber)
+        .select_related("title")
+        .order_by("-timestamp", "-id")
+    )
+
+
+# --- editors and operators -----------------------------------------------------------------
+
+
+def subscriber_get(*, pk: int) -> Subscriber:
+    return Subscriber.objects.select_related("user").get(pk=pk)
