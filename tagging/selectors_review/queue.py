@@ -1,0 +1,156 @@
+"""The disagreement queue: titles ranked by how much their taggers disagree, weighted by
+dimension. Computed for the whole catalogue at once (one query, numpy per dimension) and cached
+under a fingerprint of everything it depends on, so a page of the queue costs a few small
+queries until a tagging, canonical tag, taxonomy or policy changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from catalog.models import CanonicalTags, CanonicalTagsRevision, Title
+from catalog.selectors import taxonomy_version
+
+from ..models import Tagging
+from ..review_models import DimensionPolicy
+from ..services.agreement.data import answers_load, dimension_data
+from ..services.agreement.stats import unit_disagreement
+from .common import review_codebook
+
+CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class QueueTable:
+    """The ranking of every title with at least two submitted answers (arrays of length Q)."""
+
+    title_ids: np.ndarray
+    scores: np.ndarray  # weighted mean disagreement 0..1
+    answers: np.ndarray  # submitted taggings per title
+    last_submitted: np.ndarray  # Unix seconds
+    worst: list[str]  # the dimension contributing most
+    per_dimension: dict[str, np.ndarray]  # slug -> (Q,) disagreement (nan: not comparable)
+    adjudicated: np.ndarray  # bool: canonical tags set by an editor after the last answer
+
+
+def _fingerprint() -> str:
+    t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
+    c = CanonicalTagsRevision.objects.aggregate(v=Max("id"))["v"] or 0
+    p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
+    return f"review-queue:{t['n']}:{t['last']}:{c}:{taxonomy_version()}:{p}"
+
+
+def queue_table() -> QueueTable:
+    key = _fingerprint()
+    table = cache.get(key)
+    if table is None:
+        table = queue_table_compute()
+        cache.set(key, table, CACHE_SECONDS)
+    return table
+
+
+def queue_table_compute() -> QueueTable:
+    codebook = review_codebook()
+    answers = answers_load()
+    if len(answers) == 0:
+        empty = np.zeros(0)
+        return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {}, empty.astype(bool))
+    title_ids, title_idx, counts = np.unique(answers.title_ids, return_inverse=True, return_counts=True)
+    keep = counts >= 2
+    n_titles = title_ids.size
+    weighted = np.zeros(n_titles)
+    weights = np.zeros(n_titles)
+    per_dimension: dict[str, np.ndarray] = {}
+    worst_value = np.full(n_titles, -1.0)
+    worst_idx = np.full(n_titles, -1, dtype=np.int64)
+    for d_i, dimension in enumerate(codebook.dimensions):
+        data = dimension_data(answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, []))
+        if data.units.size == 0:
+            continue
+        dis = unit_disagreement(data)
+        full = np.full(n_titles, np.nan)
+        full[np.searchsorted(title_ids, data.units)] = dis
+        per_dimension[dimension.slug] = full[keep]
+        ok = np.isfinite(full)
+        w = codebook.weight(dimension)
+        weighted[ok] += w * full[ok]
+        weights[ok] += w
+        contribution = np.where(ok, w * np.nan_to_num(full), -1.0)
+        better = contribution > worst_value
+        worst_value[better], worst_idx[better] = contribution[better], d_i
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(weights > 0, weighted / np.maximum(weights, 1e-12), 0.0)
+    last = np.zeros(n_titles)
+    np.maximum.at(last, title_idx, answers.submitted_at)
+    adjudicated_at = dict(
+        CanonicalTags.objects.filter(source=CanonicalTags.Source.ADJUDICATED, title_id__in=title_ids[keep].tolist())
+        .values_list("title_id", "updated_at")
+    )
+    sel = np.flatnonzero(keep)
+    adjudicated = np.asarray(
+        [bool(adjudicated_at.get(int(t))) and adjudicated_at[int(t)].timestamp() >= last[i]
+         for t, i in zip(title_ids[sel], sel, strict=True)],
+        dtype=bool,
+    )
+    slugs = [d.slug for d in codebook.dimensions]
+    return QueueTable(
+        title_ids=title_ids[sel], scores=scores[sel], answers=counts[sel], last_submitted=last[sel],
+        worst=[slugs[i] if i >= 0 else "" for i in worst_idx[sel]],
+        per_dimension=per_dimension, adjudicated=adjudicated,
+    )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def disagreement_queue(
+    *,
+    dimension: str = "",
+    search: str = "",
+    min_score: float = 0.0,
+    include_adjudicated: bool = False,
+    page: int = 1,
+    per_page: int = 25,
+) -> QueuePage:
+    """One page of the ranked queue; ``dimension`` ranks by that dimension alone."""
+    table = queue_table()
+    scores = table.scores
+    if dimension and dimension in table.per_dimension:
+        scores = np.nan_to_num(table.per_dimension[dimension], nan=-1.0)
+    mask = scores >= max(min_score, 0.0)
+    if not include_adjudicated:
+        mask &= ~table.adjudicated
+    idx = np.flatnonzero(mask)
+    if search:
+        matching = set(
+            Title.objects.filter(pk__in=table.title_ids[idx].tolist(), title__icontains=search)
+            .values_list("pk", flat=True)
+        )
+        idx = idx[np.isin(table.title_ids[idx], list(matching))]
+    order = idx[np.lexsort((-table.last_submitted[idx], -scores[idx]))]
+    total = int(order.size)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    chunk = order[(page - 1) * per_page : page * per_page]
+    titles = Title.objects.in_bulk(table.title_ids[chunk].tolist())
+    rows = [
+        {
+            "title": titles[int(table.title_ids[i])],
+            "score": float(scores[i]),
+            "answers": int(table.answers[i]),
+            "worst": table.worst[i],
+            "adjudicated": bool(table.adjudicated[i]),
+        }
+        for i in chunk
+        if int(table.title_ids[i]) in titles
+    ]
+    return QueuePage(rows=rows, total=total, page=page, pages=pages)
