@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -79,6 +79,9 @@ class _Parsed:
     event: array[int]
     rating: array[int]  # tenths of a star, NO_RATING when empty
     timestamp: array[int]  # microseconds since the Unix epoch, UTC
+    #: (line, external-id index) of rows rejected for another reason, so that an unknown title
+    #: on those lines is reported too.
+    other_rows: list[tuple[int, int]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.line)
@@ -171,13 +174,16 @@ def _parse(path: Path | str, errors: Errors, progress: bool) -> _Parsed:
             if timestamp is None:
                 errors.add(line, BAD_TIMESTAMP % {"value": raw_ts})
                 ok = False
-            if ok:
-                parsed.line.append(line)
-                parsed.subscriber.append(sub)  # type: ignore[arg-type]
-                parsed.title.append(ext)  # type: ignore[arg-type]
-                parsed.event.append(event)  # type: ignore[arg-type]
-                parsed.rating.append(rating)  # type: ignore[arg-type]
-                parsed.timestamp.append(timestamp)  # type: ignore[arg-type]
+            if not ok:
+                if ext is not None:
+                    parsed.other_rows.append((line, ext))
+                continue
+            parsed.line.append(line)
+            parsed.subscriber.append(sub)  # type: ignore[arg-type]
+            parsed.title.append(ext)  # type: ignore[arg-type]
+            parsed.event.append(event)  # type: ignore[arg-type]
+            parsed.rating.append(rating)  # type: ignore[arg-type]
+            parsed.timestamp.append(timestamp)  # type: ignore[arg-type]
     return parsed
 
 
@@ -225,6 +231,9 @@ def _resolve_titles(parsed: _Parsed, errors: Errors) -> list[int]:
         for row, ext in enumerate(parsed.title):
             if not ids[ext]:
                 errors.add(parsed.line[row], UNKNOWN_TITLE % {"value": external_ids[ext]})
+        for line, ext in parsed.other_rows:
+            if not ids[ext]:
+                errors.add(line, UNKNOWN_TITLE % {"value": external_ids[ext]})
     return ids
 
 
