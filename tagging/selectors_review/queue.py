@@ -5,6 +5,7 @@ queries until a tagging, canonical tag, taxonomy or policy changes."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ def _fingerprint() -> str:
     t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
     c = CanonicalTagsRevision.objects.aggregate(v=Max("id"))["v"] or 0
     p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
-    return f"review-queue:{t['n']}:{t['last']}:{c}:{taxonomy_version()}:{p}"
+    raw = f"{t['n']}:{t['last']}:{c}:{taxonomy_version()}:{p}"
+    return "review-queue:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def queue_table() -> QueueTable:

@@ -117,7 +117,7 @@ def dimension_edit(
     if required is not None:
         dimension.required = required
     dimension.translations = _translations_clean(dimension.translations, french)
-    dimension.save()
+    dimension.save(update_fields=["label", "definition", "required", "translations"])
     _record(action=TaxonomyChange.Action.EDIT, summary=f"Edited dimension {dimension.slug}", editor=editor, dimension=dimension)
     return dimension
 
@@ -154,7 +154,7 @@ def tag_edit(
         raise ValidationError({"label": [LABEL_REQUIRED]})
     tag.label, tag.definition, tag.examples = label.strip(), definition.strip(), examples.strip()
     tag.translations = _translations_clean(tag.translations, french)
-    tag.save()
+    tag.save(update_fields=["label", "definition", "examples", "translations"])
     _record(action=TaxonomyChange.Action.EDIT, summary=f"Edited tag {tag}", editor=editor, dimension=tag.dimension)
     return tag
 
@@ -239,7 +239,7 @@ def tag_rename(*, tag: Tag, new_slug: str, editor: AbstractBaseUser, new_label: 
     tag.slug = new_slug
     if new_label.strip():
         tag.label = new_label.strip()
-    tag.save()
+    tag.save(update_fields=["slug", "label"])
     summary = f"Renamed {tag.dimension.slug}:{old} to {new_slug}"
     rows = _remap(tag.dimension, old, new_slug, reason=summary, editor=editor) if new_slug != old else {}
     return _record(
@@ -291,7 +291,7 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
         tag.slug, tag.label = undo["from"], undo.get("label") or tag.label
     else:
         tag.active = bool(undo.get("was_active", True))
-    tag.save()
+    tag.save(update_fields=["slug", "label", "active"])
     summary = f"Undid v{change.pk}: {change.summary}"
     taggings = []
     for t in Tagging.objects.select_for_update().filter(pk__in=[int(k) for k in rows.get("tagging", {})]):

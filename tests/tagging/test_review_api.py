@@ -72,7 +72,8 @@ def test_agreement_filters_by_date_tagger_and_title(dims, three_taggers, editor,
     since = (timezone.now() - timedelta(days=7)).date().isoformat()
     assert client.get("/api/v1/agreement/", {"dimension": "violence", "since": since}).json()["units"] == 1
     by_tagger = client.get("/api/v1/agreement/", {"dimension": "violence", "taggers": "t1,t2"}).json()
-    assert by_tagger["units"] == 1 and by_tagger["taggers"] == 2
+    assert by_tagger["units"] == 1
+    assert by_tagger["taggers"] == 2
     assert client.get("/api/v1/agreement/", {"dimension": "violence", "titles": str(t1.pk)}).json()["units"] == 1
 
 
@@ -104,11 +105,13 @@ def test_put_canonical_tags_versions_them_and_writes_the_outbox_row(dims, editor
     response = client.put(f"/api/v1/titles/{title.pk}/canonical-tags/",
                           {"values": {"violence": 2, "genre": ["drama"]}, "reason": "majority", "version": 0}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["version"] == 1 and response.json()["source"] == "adjudicated"
+    assert response.json()["version"] == 1
+    assert response.json()["source"] == "adjudicated"
     assert OutboxEvent.objects.count() == before + 1
     assert OutboxEvent.objects.last().kind == OutboxEvent.Kind.TITLE_TAGS
     revision = CanonicalTagsRevision.objects.get(title=title)
-    assert revision.changed_by == editor and revision.reason == "majority"
+    assert revision.changed_by == editor
+    assert revision.reason == "majority"
     stale = client.put(f"/api/v1/titles/{title.pk}/canonical-tags/", {"values": {"violence": 3}, "version": 0}, format="json")
     assert stale.status_code == 409
     assert CanonicalTags.objects.get(title=title).values["violence"] == 2
