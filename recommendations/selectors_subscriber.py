@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
 from catalog.models import CanonicalTags, Dimension, Tag, Title
+from catalog.selectors import tags_version
 
 from .models import RecommendationList, Subscriber, ViewingEvent
 
@@ -98,6 +99,50 @@ class Suggestions:
     def stamp(self) -> str:
         """What the "is my list rebuilt yet" poll compares."""
         return list_stamp(self.generated_at)
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What the rendered rows depend on: the list version, the limits and the newest hiding
+    feedback. Two indexed lookups, so a page can reuse rows rendered for the same state."""
+
+    subscriber_id: int
+    generated_at: datetime | None
+    limits: dict[str, int]
+    hidden_watermark: int
+    tags_version: int
+
+    @property
+    def pending(self) -> bool:
+        return self.generated_at is None
+
+    @property
+    def stamp(self) -> str:
+        return list_stamp(self.generated_at)
+
+    def cache_key(self, *, language: str) -> str:
+        limits = ",".join(f"{k}={v}" for k, v in sorted(self.limits.items()))
+        return (
+            f"tagline:for-you:{self.subscriber_id}:{self.stamp}:{limits}:{self.hidden_watermark}:"
+            f"{self.tags_version}:{language}"
+        )
+
+
+def list_state(*, subscriber: Subscriber) -> ListState:
+    hidden = (
+        ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return ListState(
+        subscriber_id=subscriber.pk,
+        generated_at=list_generated_at(subscriber=subscriber),
+        limits=maturity_limits(subscriber=subscriber),
+        hidden_watermark=hidden or 0,
+        # A retagged title may now exceed the limits: new rows before the rebuild lands.
+        tags_version=tags_version(),
+    )
 
 
 def list_stamp(generated_at: datetime | None) -> str:

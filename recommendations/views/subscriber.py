@@ -7,12 +7,16 @@ same template.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,9 +27,11 @@ from catalog.models import Title
 from ..models import RecommendationList, Subscriber, ViewingEvent
 from ..selectors_subscriber import (
     Card,
+    ListState,
     history_list,
     list_generated_at,
     list_stamp,
+    list_state,
     similar_titles,
     subscriber_for_user,
     suggestions_for,
@@ -45,6 +51,7 @@ from ..services.profile import (
 )
 
 HISTORY_PAGE_SIZE = 50
+HOME_CACHE_SECONDS = 600
 
 
 def _subscriber(request: HttpRequest) -> Subscriber:
@@ -54,15 +61,31 @@ def _subscriber(request: HttpRequest) -> Subscriber:
     return subscriber
 
 
+def home_shelves(request: HttpRequest, subscriber: Subscriber, state: ListState) -> str:
+    """The rows of the home page rendered from the precomputed list. They depend only on the
+    list state (version, limits, hiding feedback) and the language, so they are cached under
+    that key: a rebuilt list, a retagged title, a new limit or a "not interested" makes a new key."""
+    key = state.cache_key(language=get_language() or "en")
+    shelves = cache.get(key)
+    if shelves is None:
+        suggestions = suggestions_for(subscriber=subscriber)
+        hero = suggestions.cards[0] if suggestions.cards else None
+        shelves = render_to_string(
+            "recommendations/home.html#shelves", {"suggestions": suggestions, "hero": hero}, request=request
+        )
+        cache.set(key, shelves, getattr(settings, "SUBSCRIBER_HOME_CACHE_SECONDS", HOME_CACHE_SECONDS))
+    return shelves
+
+
 @role_required(Role.SUBSCRIBER)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    suggestions = suggestions_for(subscriber=_subscriber(request))
-    hero = suggestions.cards[0] if suggestions.cards else None
+    subscriber = _subscriber(request)
+    state = list_state(subscriber=subscriber)
     return render(
         request,
         "recommendations/home.html",
-        {"suggestions": suggestions, "hero": hero, "updating": suggestions.pending},
+        {"state": state, "shelves": home_shelves(request, subscriber, state), "updating": state.pending},
     )
 
 

@@ -86,6 +86,7 @@ def test_not_interested_hides_the_title_at_once(subscriber_user: Any, sub: Subsc
     keep, drop = tagged_title("Keep Me", safe_values()), tagged_title("Drop Me", safe_values())
     list_write(sub, [keep, drop])
     client = _client(subscriber_user)
+    assert "Drop Me" in client.get(reverse("recommendations:home")).content.decode()  # rows now cached
     response = client.post(
         reverse("recommendations:feedback", args=[drop.pk]), {"feedback": "not_interested"}, HTTP_HX_REQUEST="true"
     )
@@ -202,3 +203,17 @@ def test_a_french_browser_gets_the_page_in_french(subscriber_user: Any, sub: Sub
     assert "Historique" in html
     assert "Limites d’âge" in html
     assert "For you" not in html
+
+
+def test_a_title_retagged_above_the_limit_disappears_before_the_rebuild(subscriber_user: Any, sub: Subscriber) -> None:
+    from catalog.services import canonical_tags_set
+
+    sub.max_levels = {"violence": 2}
+    sub.save()
+    title = tagged_title("Soon Violent", safe_values(violence=1))
+    list_write(sub, [title, tagged_title("Stays", safe_values())])
+    client = _client(subscriber_user)
+    assert "Soon Violent" in client.get(reverse("recommendations:home")).content.decode()
+    canonical_tags_set(title=title, values=safe_values(violence=5), source="adjudicated")
+    html = client.get(reverse("recommendations:home")).content.decode()
+    assert "Soon Violent" not in html and "Stays" in html

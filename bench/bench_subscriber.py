@@ -1,0 +1,270 @@
+"""Subscriber read path under load: the home page and ``/api/v1/me/recommendations/`` served by
+gunicorn on loopback from precomputed lists, against a baseline that computes the list inside
+the request (score every tagged title against the subscriber's history), same server, same run.
+
+PostgreSQL when ``DATABASE_URL`` points at one (a scratch database ``<name>_bench`` is created
+next to it), else a file SQLite in a temporary folder. 50 concurrent users, each a thread with
+its own keep-alive connection and session, a bounded number of requests each. Two loads:
+closed loop (no think time: saturation, latency includes queueing on this machine's cores) and
+"browsing" users who wait ~1 s (0.5-1.5 s) between requests. Targets: home p95 < 50 ms, API p95 < 20 ms.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_SUBSCRIBER_PORT", "8104"))
+USERS = 50
+GENRES = ["comedy", "drama", "thriller", "crime", "romance", "sci-fi", "horror", "animation", "documentary", "western"]
+TONES = ["irreverent", "emotional", "dark", "quirky", "sincere", "suspenseful", "whimsical", "gritty"]
+
+
+# --- the scratch database (runs in a child process with its own DATABASE_URL) -------------
+
+
+def _seed(n_titles: int, n_subscribers: int) -> None:
+    """Migrate the scratch database, load titles, subscribers, history, precomputed lists and
+    sessions; print the session keys as JSON on the last line."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from catalog.models import CanonicalTags, Title
+    from recommendations.models import RecommendationList, Subscriber, ViewingEvent
+
+    call_command("migrate", verbosity=0)
+    rnd = random.Random(42)
+    Title.objects.bulk_create(
+        [
+            Title(external_id=f"b{i}", title=f"Bench Picture {i}", year=1950 + i % 70, runtime_minutes=80 + i % 70,
+                  synopsis="A bench title. " * 8)
+            for i in range(n_titles)
+        ],
+        batch_size=2000,
+    )
+    titles = list(Title.objects.order_by("id").values_list("id", flat=True))
+    CanonicalTags.objects.bulk_create(
+        [
+            CanonicalTags(title_id=pk, values={
+                "genre": sorted(rnd.sample(GENRES, 2)), "tone": sorted(rnd.sample(TONES, 2)),
+                "violence": rnd.randint(0, 5), "sex": rnd.randint(0, 5), "language": rnd.randint(0, 5),
+                "based-on-book": rnd.random() < 0.3,
+            })
+            for pk in titles
+        ],
+        batch_size=2000,
+    )
+    user_model = get_user_model()
+    password = make_password("bench-password")  # one hash for all: PBKDF2 per user is the slow part
+    user_model.objects.bulk_create(
+        [user_model(username=f"bench{i}", password=password) for i in range(n_subscribers)], batch_size=2000
+    )
+    users = list(user_model.objects.filter(username__startswith="bench").order_by("id"))
+    group, _ = Group.objects.get_or_create(name="subscriber")
+    through = user_model.groups.through
+    through.objects.bulk_create([through(user_id=u.pk, group_id=group.pk) for u in users], batch_size=2000)
+    Subscriber.objects.bulk_create(
+        [Subscriber(user=u, max_levels={"violence": 4} if i % 3 == 0 else {}) for i, u in enumerate(users)]
+    )
+    subscribers = list(Subscriber.objects.order_by("id"))
+    now = timezone.now()
+    events, lists = [], []
+    for sub in subscribers:
+        for j, pk in enumerate(rnd.sample(titles, 30)):
+            events.append(ViewingEvent(subscriber=sub, title_id=pk, event="liked" if j % 3 else "watched",
+                                       timestamp=now - timezone.timedelta(minutes=j)))
+        picks = rnd.sample(titles, 50)
+        items = [{"title_id": pk, "score": round(1 - k / 60, 4), "reason": "Irreverent, quirky comedy like Clerks"}
+                 for k, pk in enumerate(picks)]
+        rows = [{"name": f"Row {r + 1}", "title_ids": picks[r * 10 : r * 10 + 10]} for r in range(5)]
+        lists.append(RecommendationList(subscriber=sub, items=items, rows=rows, generated_at=now, tags_version=1))
+    ViewingEvent.objects.bulk_create(events, batch_size=5000)
+    RecommendationList.objects.bulk_create(lists, batch_size=1000)
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    print(json.dumps(keys))
+
+
+def _scratch_database(workdir: Path) -> tuple[str, str]:
+    """(URL of the scratch database, what it is) — PostgreSQL beside DATABASE_URL, else SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parsed = urlparse(url)
+        name = f"{parsed.path.lstrip('/') or 'tagline'}_bench"
+        admin = urlunparse(parsed._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return urlunparse(parsed._replace(path=f"/{name}")), f"PostgreSQL ({name})"
+    return f"sqlite:///{workdir / 'bench.sqlite3'}", "SQLite file"
+
+
+def _drop_database(url: str) -> None:
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parsed = urlparse(url)
+        with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+def _load(path: str, sessions: list[str], *, per_user: int, think: float) -> dict[str, float]:
+    """USERS threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    start_gate = threading.Barrier(USERS)
+
+    def user(i: int) -> None:
+        rnd = random.Random(i)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        headers = {"Cookie": f"sessionid={sessions[i % len(sessions)]}", "Accept-Language": "en"}
+        mine: list[float] = []
+        start_gate.wait()
+        for _ in range(per_user):
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            mine.append(time.perf_counter() - t0)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+            if think:
+                time.sleep(think * rnd.uniform(0.5, 1.5))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(USERS)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "n": len(ordered),
+        "p50": statistics.median(ordered) * 1000,
+        "p95": ordered[int(0.95 * (len(ordered) - 1))] * 1000,
+        "p99": ordered[int(0.99 * (len(ordered) - 1))] * 1000,
+        "rps": len(ordered) / wall,
+        "errors": errors[0],
+    }
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited; see its output above")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def run(quick: bool) -> None:
+    n_titles, n_subscribers = (800, 60) if quick else (5000, 400)
+    per_user, per_user_baseline, think = (6, 2, 1.0) if quick else (30, 6, 1.0)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-subscriber-"))
+    db_url, db_label = _scratch_database(workdir)
+    env = {
+        **os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "bench.subscriber_site",
+        "SECRET_KEY": "bench-subscriber-not-secret", "DEBUG": "false", "PYTHONPATH": str(ROOT),
+    }
+    python = sys.executable
+    print(f"database: {db_label}; {n_titles} titles, {n_subscribers} subscribers with 50-title lists; "
+          f"{USERS} concurrent users", flush=True)
+    seeded = subprocess.run(
+        [python, "-c", f"from bench.bench_subscriber import _seed; _seed({n_titles}, {n_subscribers})"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    if seeded.returncode:
+        print(seeded.stderr[-3000:], file=sys.stderr)
+        raise RuntimeError("seeding the benchmark database failed")
+    sessions = json.loads(seeded.stdout.strip().splitlines()[-1])
+    probe = socket.socket()
+    try:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is busy; set BENCH_SUBSCRIBER_PORT")
+    finally:
+        probe.close()
+    workers = max(2, (os.cpu_count() or 1) * 2)
+    gunicorn = Path(python).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "-k", "gthread",
+         "--threads", "4", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        _wait_until_up(server)
+        print(f"gunicorn: {workers} workers x 4 threads on 127.0.0.1:{PORT}", flush=True)
+        for path in ("/for-you/", "/api/v1/me/recommendations/", "/bench/baseline/home/", "/bench/baseline/api/",
+                     "/bench/home-uncached/"):
+            _load(path, sessions, per_user=2, think=0)  # warm connections, templates, caches
+        cases = [
+            ("home, precomputed list", "/for-you/", per_user, 0.0, 50),
+            ("home, precomputed, rows cache off", "/bench/home-uncached/", per_user, 0.0, None),
+            ("home, computed in request (baseline)", "/bench/baseline/home/", per_user_baseline, 0.0, None),
+            ("API, precomputed list", "/api/v1/me/recommendations/", per_user, 0.0, 20),
+            ("API, computed in request (baseline)", "/bench/baseline/api/", per_user_baseline, 0.0, None),
+            ("home, precomputed, users think ~1 s", "/for-you/", per_user, think, 50),
+            ("API, precomputed, users think ~1 s", "/api/v1/me/recommendations/", per_user, think, 20),
+        ]
+        print(f"\n{'scenario':<40} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'err':>4}  target")
+        for label, path, n, wait, target in cases:
+            r = _load(path, sessions, per_user=n, think=wait)
+            verdict = "" if target is None else (f"p95<{target}: " + ("met" if r["p95"] < target else "NOT met"))
+            print(f"{label:<40} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
+                  f"{r['rps']:>8.1f} {r['errors']:>4.0f}  {verdict}", flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        _drop_database(db_url)
+        shutil.rmtree(workdir, ignore_errors=True)
