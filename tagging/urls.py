@@ -9,6 +9,10 @@ app_name = "tagging"
 urlpatterns = [
     # tagger pages
     path("queue/", tagger.queue, name="queue"),
+    path("next/", tagger.next_title, name="next"),
+    path("tag/<int:title_id>/", tagger.tag, name="tag"),
+    path("tag/<int:title_id>/save/", tagger.tag_save, name="tag-save"),
+    path("tag/<int:title_id>/submit/", tagger.tag_submit, name="tag-submit"),
     # editor pages
     path("review/", review.review, name="review"),
     path("review/automatic/", review.review_auto_apply, name="review-auto"),

@@ -15,3 +15,15 @@ def use_mini_codebook() -> None:
 
 def assign(tagger, title=None, **kwargs) -> Assignment:
     return Assignment.objects.create(title=title or TitleFactory(), tagger=tagger, **kwargs)
+
+
+def load_default_codebook() -> None:
+    """Recreate the shipped codebook (tests with ``transaction=True`` flush migration data)."""
+    import importlib
+
+    from django.apps import apps
+
+    if Dimension.objects.filter(slug="genre", tags__slug="drama").exists():
+        return
+    migration = importlib.import_module("catalog.migrations.0002_default_codebook")
+    migration.create_codebook(apps, None)
