@@ -23,8 +23,8 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | None]], *, title: str) -> SafeString:
     """Horizontal bars of alpha (−0.2..1 axis) with 95 % CI whiskers and Krippendorff's 0.667 and
     0.8 reference lines. ``rows``: (label, alpha, ci_low, ci_high)."""
-    left, right, row_h, top = 150, 70, 26, 28
-    width = 640
+    left, right, row_h, top = 132, 52, 27, 28
+    width = 540
     plot = width - left - right
     height = top + row_h * max(len(rows), 1) + 24
     lo_axis, hi_axis = -0.2, 1.0
@@ -49,7 +49,7 @@ def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
     for i, (label, a, lo, hi) in enumerate(rows):
         y = top + i * row_h
         parts.append(
-            f'<text x="{left - 10}" y="{y + 15}" font-size="12.5" fill="{TEXT}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{left - 10}" y="{y + 15}" font-size="13" fill="{TEXT}" text-anchor="end">{escape(label)}</text>'
         )
         if a is None or not math.isfinite(a):
             parts.append(f'<text x="{x(0):.1f}" y="{y + 15}" font-size="11.5" fill="{MUTED}" dx="6">{escape("n/a")}</text>')
@@ -67,7 +67,7 @@ def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
                 f'<line x1="{x(hi):.1f}" y1="{y + 7}" x2="{x(hi):.1f}" y2="{y + 17}" stroke="{TEXT}" stroke-width="1.5"/>'
             )
         parts.append(
-            f'<text x="{width - right + 8}" y="{y + 16}" font-size="12" fill="{TEXT}" font-weight="600">{_fmt(a, 3)}</text>'
+            f'<text x="{width - right + 6}" y="{y + 16}" font-size="12.5" fill="{TEXT}" font-weight="600">{_fmt(a, 2)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped above

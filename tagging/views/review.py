@@ -132,6 +132,13 @@ def _title_context(title: Title, *, form_values: dict[str, Any] | None = None) -
         d["form_value"] = value
         d["form_list"] = value if isinstance(value, list) else []
         d["form_str"] = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+        if d["kind"] == Dimension.Kind.MULTI:
+            # Tags somebody chose come first; the long tail of the codebook folds away.
+            used = set(d["form_list"]) | set(d["canonical"] or [])
+            for a in d["answers"]:
+                used |= set(a["value"] or [])
+            d["tags_main"] = [t for t in d["tags"] if t[0] in used]
+            d["tags_more"] = [t for t in d["tags"] if t[0] not in used]
     return {
         **report,
         "version": canonical.version if canonical else 0,
