@@ -7,6 +7,8 @@ same template.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -52,6 +54,7 @@ from ..services.profile import (
 
 HISTORY_PAGE_SIZE = 50
 HOME_CACHE_SECONDS = 600
+POLL_GIVE_UP_SECONDS = 90
 
 
 def _subscriber(request: HttpRequest) -> Subscriber:
@@ -92,14 +95,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUBSCRIBER)
 @require_GET
 def list_status(request: HttpRequest) -> HttpResponse:
-    """Polled by the "updating your suggestions…" banner: 204 while the list is the one the page
-    shows, then ``HX-Refresh`` so htmx reloads the page with the rebuilt list."""
+    """Polled by the "updating your suggestions…" banner: 204 (nothing to swap) while the list
+    is the one the page shows, then ``HX-Refresh`` so htmx reloads the page with the rebuilt
+    list. Past ``POLL_GIVE_UP_SECONDS`` it answers 286, which stops htmx polling, with a note."""
     current = list_stamp(list_generated_at(subscriber=_subscriber(request)))
-    if current == request.GET.get("since", ""):
-        return HttpResponse(status=204)
-    response = HttpResponse(status=200)
-    response["HX-Refresh"] = "true"
-    return response
+    if current != request.GET.get("since", ""):
+        response = HttpResponse(status=200)
+        response["HX-Refresh"] = "true"
+        return response
+    try:
+        waited = time.time() - float(request.GET.get("started", ""))
+    except ValueError:
+        waited = 0.0
+    if waited > POLL_GIVE_UP_SECONDS:
+        html = render_to_string("recommendations/partials/list_status.html", {"slow": True}, request=request)
+        return HttpResponse(html, status=286)
+    return HttpResponse(status=204)
 
 
 @role_required(Role.SUBSCRIBER)

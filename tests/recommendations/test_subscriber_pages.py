@@ -128,6 +128,16 @@ def test_status_poll_answers_204_until_the_list_changes(subscriber_user: Any, su
     assert client.get(url, {"since": rec.generated_at.isoformat()}).status_code == 204
 
 
+def test_status_poll_gives_up_with_a_note_after_a_while(subscriber_user: Any, sub: Subscriber) -> None:
+    import time
+
+    response = _client(subscriber_user).get(
+        reverse("recommendations:list-status"), {"since": "none", "started": str(int(time.time()) - 600)}
+    )
+    assert response.status_code == 286  # htmx stops polling
+    assert "still being updated" in response.content.decode()
+
+
 def test_home_without_a_list_says_it_is_being_prepared_and_polls(subscriber_user: Any) -> None:
     html = _client(subscriber_user).get(reverse("recommendations:home")).content.decode()
     assert "preparing your suggestions" in html
@@ -216,4 +226,5 @@ def test_a_title_retagged_above_the_limit_disappears_before_the_rebuild(subscrib
     assert "Soon Violent" in client.get(reverse("recommendations:home")).content.decode()
     canonical_tags_set(title=title, values=safe_values(violence=5), source="adjudicated")
     html = client.get(reverse("recommendations:home")).content.decode()
-    assert "Soon Violent" not in html and "Stays" in html
+    assert "Soon Violent" not in html
+    assert "Stays" in html
