@@ -23,8 +23,8 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | None]], *, title: str) -> SafeString:
     """Horizontal bars of alpha (−0.2..1 axis) with 95 % CI whiskers and Krippendorff's 0.667 and
     0.8 reference lines. ``rows``: (label, alpha, ci_low, ci_high)."""
-    left, right, row_h, top = 132, 52, 27, 28
-    width = 540
+    left, right, row_h, top = 156, 48, 27, 28
+    width = 560
     plot = width - left - right
     height = top + row_h * max(len(rows), 1) + 24
     lo_axis, hi_axis = -0.2, 1.0

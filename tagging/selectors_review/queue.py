@@ -144,12 +144,13 @@ def disagreement_queue(
     page = min(max(page, 1), pages)
     chunk = order[(page - 1) * per_page : page * per_page]
     titles = Title.objects.in_bulk(table.title_ids[chunk].tolist())
+    labels = {d.slug: d.label_i18n for d in review_codebook().dimensions}
     rows = [
         {
             "title": titles[int(table.title_ids[i])],
             "score": float(scores[i]),
             "answers": int(table.answers[i]),
-            "worst": table.worst[i],
+            "worst": labels.get(table.worst[i], table.worst[i]),
             "adjudicated": bool(table.adjudicated[i]),
         }
         for i in chunk
