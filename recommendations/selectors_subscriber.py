@@ -238,7 +238,7 @@ def _titles_with_tags(ids: set[int]) -> dict[int, Title]:
     if not ids:
         return {}
     titles = Title.objects.filter(pk__in=ids).select_related("canonical").only(
-        "id", "external_id", "title", "year", "runtime_minutes", "poster_url", "kind", "canonical__values"
+        "id", "external_id", "title", "year", "runtime_minutes", "poster_url", "kind", "synopsis", "canonical__values"
     )
     return {t.pk: t for t in titles}
 

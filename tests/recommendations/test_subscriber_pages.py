@@ -228,3 +228,17 @@ def test_a_title_retagged_above_the_limit_disappears_before_the_rebuild(subscrib
     html = client.get(reverse("recommendations:home")).content.decode()
     assert "Soon Violent" not in html
     assert "Stays" in html
+
+
+def test_home_reads_a_precomputed_list_in_a_fixed_number_of_queries(
+    subscriber_user: Any, sub: Subscriber, django_assert_max_num_queries: Any
+) -> None:
+    titles = [tagged_title(f"Pick {i}", safe_values()) for i in range(50)]
+    list_write(sub, titles, rows=[(f"Row {r}", titles[r * 10 : r * 10 + 10]) for r in range(5)])
+    client = _client(subscriber_user)
+    # session, user, roles, subscriber, list state (3), list, titles, hiding feedback
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("recommendations:home")).status_code == 200
+    # Same list state: the rendered rows are reused, only the cheap state lookups run.
+    with django_assert_max_num_queries(7):
+        assert "Pick 49" in client.get(reverse("recommendations:home")).content.decode()
