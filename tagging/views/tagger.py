@@ -136,6 +136,9 @@ def _save(request: HttpRequest, assignment: Assignment) -> Tagging:
             tagger=request.user, title=assignment.title, values=values, notes=notes,
             evidence=evidence, seconds_spent=seconds,
         )
+    if version in (None, 0):
+        # This page was opened before the first save elsewhere (another tab) created the draft.
+        raise Conflict(_("This title was started in another tab. Reload to continue there."))
     return tagging_save_draft(
         tagging=tagging, user=request.user, version=version, values=values, notes=notes,
         evidence=evidence, seconds_spent=seconds,
