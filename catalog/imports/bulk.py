@@ -1,0 +1,111 @@
+"""Faster bulk writes for imports of 100,000 rows and more.
+
+Profiling ``import_catalog`` at 100,000 titles showed Django's ``bulk_create`` and
+``bulk_update`` spending most of the time in Python, not in the database: ``bulk_create``
+prepares every value through ``get_db_prep_save`` (about 10 µs each, and SQLite's 999-parameter
+limit cuts inserts into 90-row statements), and ``bulk_update`` builds a ``CASE WHEN`` expression
+per object and field (about a third of a millisecond each: minutes). Here one parametrised
+statement is executed for all rows with ``executemany`` (sqlite3 reuses the prepared statement;
+psycopg 3 pipelines it), and values are prepared once per field kind instead of once per value:
+
+- text, numbers, booleans and foreign-key ids are passed as they are (the importers validated
+  them, and these are the types ``save()`` would send);
+- dates and times are adapted by the backend once per distinct value (imports stamp every row
+  with the same "now");
+- anything else (JSON) goes through the field's own ``get_db_prep_save``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
+from django.utils import timezone
+
+BATCH = 5000
+_PASS_THROUGH = (CharField, TextField, IntegerField, BooleanField, ForeignKey)
+
+
+def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, CharField):
+        # Choices enums as their plain value: a driver may dump an Enum by its name.
+        return lambda value: value.value if isinstance(value, Enum) else value
+    if isinstance(field, _PASS_THROUGH):
+        return lambda value: value
+    if isinstance(field, DateTimeField):
+        cache: dict[datetime | None, Any] = {}
+
+        def adapt(value: datetime | None) -> Any:
+            if value not in cache:
+                cache[value] = field.get_db_prep_save(value, connection)
+            return cache[value]
+
+        return adapt
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def rows_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT new rows given as ``{attname: value}`` dicts (no primary key). Missing fields take
+    their default; ``auto_now``/``auto_now_add`` fields the current time, as ``save()`` would.
+    Plain dicts, not model instances: building 100,000 instances costs seconds."""
+    if not rows:
+        return 0
+    meta = model._meta
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults: dict[str, Any] = {}
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[field.attname] = now
+        elif field.has_default() or field.null or field.empty_strings_allowed:
+            defaults[field.attname] = field.get_default()
+    adapters = [(field.attname, _adapter(field)) for field in fields]
+    columns = ", ".join(qn(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - model names
+    full = [row if all(name in row for name in defaults) else {**defaults, **row} for row in rows]
+    _execute_many(sql, full, adapters)
+    return len(rows)
+
+
+def rows_update(model: type[Model], rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> int:
+    """UPDATE ``fields`` (attnames) of rows given as dicts holding ``id`` and those fields."""
+    if not rows:
+        return 0
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns: list[Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
+    assignments = ", ".join(f"{qn(str(field.column))} = %s" for field in columns)
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - model names
+    adapters = [(field.attname, _adapter(field)) for field in columns]
+    adapters.append(("id", lambda value: value))
+    _execute_many(sql, rows, adapters)
+    return len(rows)
+
+
+def _execute_many(
+    sql: str, rows: Sequence[dict[str, Any]], adapters: list[tuple[str, Callable[[Any], Any]]]
+) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    [adapt(row[name]) for name, adapt in adapters]
+                    for row in rows[start : start + BATCH]
+                ],
+            )
