@@ -6,7 +6,8 @@ PostgreSQL when ``DATABASE_URL`` points at one (a scratch database ``<name>_benc
 next to it), else a file SQLite in a temporary folder. 50 concurrent users, each a thread with
 its own keep-alive connection and session, a bounded number of requests each. Two loads:
 closed loop (no think time: saturation, latency includes queueing on this machine's cores) and
-"browsing" users who wait ~1 s (0.5-1.5 s) between requests. Targets: home p95 < 50 ms, API p95 < 20 ms.
+"browsing" users who wait ~1 s (0.5-1.5 s) between requests. Targets: home p95 < 50 ms, API p95 < 20 ms. One sequential user first gives the
+service time without queueing.
 """
 
 from __future__ import annotations
@@ -139,12 +140,12 @@ def _drop_database(url: str) -> None:
 # --- load ---------------------------------------------------------------------------------
 
 
-def _load(path: str, sessions: list[str], *, per_user: int, think: float) -> dict[str, float]:
-    """USERS threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
+def _load(path: str, sessions: list[str], *, per_user: int, think: float, users: int = USERS) -> dict[str, float]:
+    """``users`` threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    start_gate = threading.Barrier(USERS)
+    start_gate = threading.Barrier(users)
 
     def user(i: int) -> None:
         rnd = random.Random(i)
@@ -173,7 +174,7 @@ def _load(path: str, sessions: list[str], *, per_user: int, think: float) -> dic
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(USERS)]
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -246,6 +247,10 @@ def run(quick: bool) -> None:
                      "/bench/home-uncached/"):
             _load(path, sessions, per_user=2, think=0)  # warm connections, templates, caches
         cases = [
+            ("1 user: home, precomputed list", "/for-you/", per_user * 5, 0.0, None, 1),
+            ("1 user: home, computed in request", "/bench/baseline/home/", per_user_baseline * 5, 0.0, None, 1),
+            ("1 user: API, precomputed list", "/api/v1/me/recommendations/", per_user * 5, 0.0, None, 1),
+            ("1 user: API, computed in request", "/bench/baseline/api/", per_user_baseline * 5, 0.0, None, 1),
             ("home, precomputed list", "/for-you/", per_user, 0.0, 50),
             ("home, precomputed, rows cache off", "/bench/home-uncached/", per_user, 0.0, None),
             ("home, computed in request (baseline)", "/bench/baseline/home/", per_user_baseline, 0.0, None),
@@ -255,8 +260,8 @@ def run(quick: bool) -> None:
             ("API, precomputed, users think ~1 s", "/api/v1/me/recommendations/", per_user, think, 20),
         ]
         print(f"\n{'scenario':<40} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'err':>4}  target")
-        for label, path, n, wait, target in cases:
-            r = _load(path, sessions, per_user=n, think=wait)
+        for label, path, n, wait, target, *concurrency in cases:
+            r = _load(path, sessions, per_user=n, think=wait, users=concurrency[0] if concurrency else USERS)
             verdict = "" if target is None else (f"p95<{target}: " + ("met" if r["p95"] < target else "NOT met"))
             print(f"{label:<40} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
                   f"{r['rps']:>8.1f} {r['errors']:>4.0f}  {verdict}", flush=True)
