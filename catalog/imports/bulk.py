@@ -18,7 +18,6 @@ psycopg 3 pipelines it), and values are prepared once per field kind instead of 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -27,12 +26,14 @@ from django.db.models import (
     BooleanField,
     CharField,
     DateTimeField,
+    DecimalField,
     Field,
     ForeignKey,
     IntegerField,
     Model,
     TextField,
 )
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 BATCH = 5000
@@ -45,10 +46,11 @@ def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
         return lambda value: value.value if isinstance(value, Enum) else value
     if isinstance(field, _PASS_THROUGH):
         return lambda value: value
-    if isinstance(field, DateTimeField):
-        cache: dict[datetime | None, Any] = {}
+    if isinstance(field, DateTimeField | DecimalField):
+        # Few distinct values (one "now", fifty ratings): adapt each once.
+        cache: dict[Any, Any] = {}
 
-        def adapt(value: datetime | None) -> Any:
+        def adapt(value: Any) -> Any:
             if value not in cache:
                 cache[value] = field.get_db_prep_save(value, connection)
             return cache[value]
@@ -57,10 +59,13 @@ def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def rows_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
+def rows_insert(
+    model: type[Model], rows: Sequence[dict[str, Any]], *, ignore_conflicts: bool = False
+) -> int:
     """INSERT new rows given as ``{attname: value}`` dicts (no primary key). Missing fields take
     their default; ``auto_now``/``auto_now_add`` fields the current time, as ``save()`` would.
-    Plain dicts, not model instances: building 100,000 instances costs seconds."""
+    Plain dicts, not model instances: building 100,000 instances costs seconds.
+    ``ignore_conflicts`` skips rows that violate a unique constraint, like ``bulk_create``'s."""
     if not rows:
         return 0
     meta = model._meta
@@ -76,7 +81,10 @@ def rows_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
     adapters = [(field.attname, _adapter(field)) for field in fields]
     columns = ", ".join(qn(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - model names
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    insert = connection.ops.insert_statement(on_conflict=on_conflict)
+    suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
+    sql = f"{insert} {qn(meta.db_table)} ({columns}) VALUES ({marks}) {suffix}"
     full = [row if all(name in row for name in defaults) else {**defaults, **row} for row in rows]
     _execute_many(sql, full, adapters)
     return len(rows)

@@ -9,18 +9,18 @@ no-op: the unique constraint on ViewingEvent drops rows already stored.
 Sizes: a million events are kept as compact arrays (about 40 bytes a row), not objects. On
 PostgreSQL they are streamed with COPY into a temporary table and inserted with one
 ``INSERT … ON CONFLICT DO NOTHING``; elsewhere (SQLite) rows already stored are filtered out
-and the rest go through ``bulk_create``.
+and the rest are inserted with one prepared statement (``executemany``, ignoring conflicts).
 """
 
 from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from accounts.roles import Role
 from catalog.imports import Errors, ImportRejected, csv_open, progress_bar
+from catalog.imports.bulk import rows_insert
 from catalog.models import OutboxEvent, Title
 from catalog.outbox import outbox_record
 
@@ -359,7 +360,7 @@ def _insert_postgresql(
 def _insert_bulk(
     parsed: _Parsed, subscribers: array[int], titles: array[int], progress: bool
 ) -> dict[int, int]:
-    """Filter out events already stored (and duplicates within the file), then bulk_create.
+    """Filter out events already stored (and duplicates within the file), then insert in bulk.
     Returns {subscriber id: events inserted} for the subscribers whose history changed."""
     stored: set[tuple[int, int, str, int]] = set()
     subscriber_ids = sorted(set(subscribers))
@@ -371,34 +372,30 @@ def _insert_bulk(
             stored.add((sub, title, event, (moment - EPOCH) // timedelta(microseconds=1)))
     ratings = [None if tenths == NO_RATING else Decimal(tenths) / 10 for tenths in range(-1, 51)]
     changed: dict[int, int] = {}
-
-    def fresh() -> Iterator[ViewingEvent]:
-        for row in range(len(parsed)):
-            sub, event = subscribers[row], EVENTS[parsed.event[row]]
-            key = (sub, titles[row], event, parsed.timestamp[row])
-            if key in stored:
-                continue
-            stored.add(key)
-            changed[sub] = changed.get(sub, 0) + 1
-            yield ViewingEvent(
-                subscriber_id=sub,
-                title_id=titles[row],
-                event=event,
-                rating=ratings[parsed.rating[row] + 1],
-                timestamp=EPOCH + timedelta(microseconds=parsed.timestamp[row]),
-            )
-
-    with progress_bar(total=len(parsed), desc="writing events", enabled=progress) as bar:
-        pending: list[ViewingEvent] = []
-        for viewing_event in fresh():
-            pending.append(viewing_event)
-            if len(pending) >= WRITE_BATCH:
-                ViewingEvent.objects.bulk_create(pending, ignore_conflicts=True)
-                bar.update(len(pending))
-                pending = []
-        if pending:
-            ViewingEvent.objects.bulk_create(pending, ignore_conflicts=True)
-        bar.update(bar.total - bar.n if bar.total else 0)
+    fresh: list[dict[str, Any]] = []
+    for row in range(len(parsed)):
+        sub, event = subscribers[row], EVENTS[parsed.event[row]]
+        key = (sub, titles[row], event, parsed.timestamp[row])
+        if key in stored:
+            continue
+        stored.add(key)
+        changed[sub] = changed.get(sub, 0) + 1
+        fresh.append(
+            {
+                "subscriber_id": sub,
+                "title_id": titles[row],
+                "event": event,
+                "rating": ratings[parsed.rating[row] + 1],
+                "timestamp": EPOCH + timedelta(microseconds=parsed.timestamp[row]),
+            }
+        )
+    # Already filtered, but a unique violation must never abort the import: ignore conflicts,
+    # as bulk_create(ignore_conflicts=True) would.
+    with progress_bar(total=len(fresh), desc="writing events", enabled=progress) as bar:
+        for start in range(0, len(fresh), WRITE_BATCH):
+            chunk = fresh[start : start + WRITE_BATCH]
+            rows_insert(ViewingEvent, chunk, ignore_conflicts=True)
+            bar.update(len(chunk))
     return changed
 
 
