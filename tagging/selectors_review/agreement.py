@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 
 from catalog.models import CanonicalTags, Dimension, Title
 
@@ -37,7 +38,9 @@ def agreement_dimension(
     """``GET /api/v1/agreement/``: alpha over submitted taggings with a 95 % bootstrap CI."""
     codebook = codebook or review_codebook(include_retired=True)
     if answers is None:
-        answers = answers_load(since=since, until=until, tagger_ids=tagger_ids, title_ids=title_ids)
+        answers = answers_load(
+            since=since, until=until, tagger_ids=tagger_ids, title_ids=title_ids, dimensions=[dimension.slug]
+        )
     data = dimension_data(
         answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, []), set_metric=set_metric
     )
@@ -62,9 +65,24 @@ def _pairable_coders(unit: np.ndarray, coder: np.ndarray) -> int:
 
 
 def agreement_overview(*, bootstrap: int = 400, answers: Answers | None = None) -> list[dict[str, Any]]:
-    """Alpha with CI for every active dimension (the chart of the review home)."""
+    """Alpha with CI for every active dimension (the chart of the review home), cached under the
+    same fingerprint as the disagreement queue: it only changes when answers or the taxonomy do."""
+    from .queue import review_fingerprint
+
+    if answers is not None:
+        return _agreement_overview(bootstrap=bootstrap, answers=answers)
+    key = f"{review_fingerprint()}:overview:{bootstrap}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _agreement_overview(bootstrap=bootstrap, answers=None)
+        cache.set(key, cached, 600)
+    return cached
+
+
+def _agreement_overview(*, bootstrap: int, answers: Answers | None) -> list[dict[str, Any]]:
     codebook = review_codebook()
-    answers = answers if answers is not None else answers_load()
+    if answers is None:
+        answers = answers_load(dimensions=[d.slug for d in codebook.dimensions])
     return [
         agreement_dimension(dimension=d, bootstrap=bootstrap, codebook=codebook, answers=answers)
         for d in codebook.dimensions

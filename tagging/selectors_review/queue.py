@@ -38,7 +38,8 @@ class QueueTable:
     adjudicated: np.ndarray  # bool: canonical tags set by an editor after the last answer
 
 
-def _fingerprint() -> str:
+def review_fingerprint() -> str:
+    """Changes whenever a submitted answer, canonical tags, the taxonomy or a policy does."""
     t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
     c = CanonicalTagsRevision.objects.aggregate(v=Max("id"))["v"] or 0
     p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
@@ -47,7 +48,7 @@ def _fingerprint() -> str:
 
 
 def queue_table() -> QueueTable:
-    key = _fingerprint()
+    key = review_fingerprint()
     table = cache.get(key)
     if table is None:
         table = queue_table_compute()
@@ -57,7 +58,7 @@ def queue_table() -> QueueTable:
 
 def queue_table_compute() -> QueueTable:
     codebook = review_codebook()
-    answers = answers_load()
+    answers = answers_load(dimensions=[d.slug for d in codebook.dimensions])
     if len(answers) == 0:
         empty = np.zeros(0)
         return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {}, empty.astype(bool))

@@ -63,7 +63,7 @@ def tagger_report(
     since: datetime | None = None,
 ) -> TaggerReport:
     codebook = review_codebook()
-    answers = answers_load(since=since)
+    answers = answers_load(since=since, dimensions=[d.slug for d in codebook.dimensions])
     users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=np.unique(answers.tagger_ids).tolist())}
     canonical = dict(
         CanonicalTags.objects.filter(title_id__in=np.unique(answers.title_ids).tolist()).values_list("title_id", "values")
@@ -188,7 +188,7 @@ def tagger_throughput(*, days: int = 28) -> list[dict[str, Any]]:
     """Per tagger over the last ``days``: titles submitted, titles per active day, median
     minutes per title (from the time the tag page measured)."""
     since = timezone.now() - timedelta(days=days)
-    answers = answers_load(since=since)
+    answers = answers_load(since=since, dimensions=[])
     users = dict(get_user_model().objects.filter(groups__name="tagger").values_list("pk", "username"))
     rows = []
     for pk, name in sorted(users.items(), key=lambda kv: kv[1]):

@@ -25,10 +25,10 @@ def confusion_report(*, dimension_slug: str = "", top: int = 20) -> list[dict[st
     """For each tagged dimension with tags (multi- and single-select), the tag pairs taggers mix
     up most on the same title, with the tags' definitions side by side."""
     codebook = review_codebook()
-    answers = answers_load()
     dims = [d for d in codebook.dimensions if d.kind in {Dimension.Kind.MULTI, Dimension.Kind.SINGLE}]
     if dimension_slug:
         dims = [d for d in dims if d.slug == dimension_slug]
+    answers = answers_load(dimensions=[d.slug for d in dims])
     tags = {
         (t.dimension_id, t.slug): t for t in Tag.objects.filter(dimension__in=dims)
     }

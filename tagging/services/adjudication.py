@@ -88,10 +88,10 @@ def automatic_decisions(*, title_ids: Iterable[int] | None = None) -> dict[int, 
     threshold, enough submitted answers (``min_taggers``), a title-level agreement
     (1 − mean pairwise distance, 0..1) at or above the threshold, and no split decision.
     Titles an editor has adjudicated are left alone: an editor's word is never overridden."""
-    answers = answers_load(title_ids=title_ids)
+    dimensions = list(Dimension.objects.filter(active=True).order_by("order", "slug"))
+    answers = answers_load(title_ids=title_ids, dimensions=[d.slug for d in dimensions])
     if len(answers) == 0:
         return {}
-    dimensions = list(Dimension.objects.filter(active=True).order_by("order", "slug"))
     policies = {p.dimension_id: p for p in DimensionPolicy.objects.filter(dimension__in=dimensions)}
     tag_slugs: dict[int, list[str]] = {}
     for dimension in dimensions:

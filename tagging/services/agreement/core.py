@@ -223,6 +223,10 @@ def bootstrap_ci(
         per_unit_o = sparse.csr_matrix(
             (pairs.weight, (pair_unit, vi * n_values + vj)), shape=(n_units, n_values * n_values)
         )
+    if fixed:
+        n_c_full = np.asarray(counts.sum(axis=0)).ravel()
+        n_full = n_c_full.sum()
+        d_e_full = float(n_c_full @ d @ n_c_full) / (n_full * (n_full - 1))
     if n_values <= _DENSE_MAX_VALUES:
         counts = counts.toarray()
         if not fixed:
@@ -233,7 +237,12 @@ def bootstrap_ci(
         w = _resample_counts(rng, b, n_units)
         n_b = _rows_times(w, counts)  # (b, V) resampled marginals
         n = n_b.sum(axis=1)
-        if fixed:
+        if fixed and n_values > _DENSE_MAX_VALUES:
+            # Large domains (sets): hold the expected disagreement at its full-sample value,
+            # as Hayes & Krippendorff's bootstrap does; (B x V) @ (V x V) would dominate.
+            o_dot = w @ per_unit
+            expected = d_e_full * n * (n - 1)
+        elif fixed:
             o_dot = w @ per_unit
             expected = np.einsum("bi,bi->b", n_b @ d, n_b)
         else:
