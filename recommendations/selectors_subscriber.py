@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ SIMILAR_CANDIDATES = 400
 # --- the subscriber row --------------------------------------------------------------------
 
 
-def subscriber_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Subscriber | None:
+def subscriber_for_user(*, user: Any) -> Subscriber | None:
     """The ``Subscriber`` of a user holding the subscriber role, created on first use.
 
     Accounts made by ``add_user`` or ``import_history`` may not have one yet; creating it here
@@ -51,7 +50,7 @@ def subscriber_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Subscriber
         except IntegrityError:  # a concurrent request created it first
             subscriber = Subscriber.objects.get(user=user)
     subscriber.user = user  # spares a query wherever the username is shown
-    user._tagline_subscriber = subscriber  # type: ignore[union-attr]
+    user._tagline_subscriber = subscriber
     return subscriber
 
 

@@ -57,6 +57,10 @@ HOME_CACHE_SECONDS = 600
 POLL_GIVE_UP_SECONDS = 90
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))  # set by django-htmx's middleware
+
+
 def _subscriber(request: HttpRequest) -> Subscriber:
     subscriber = subscriber_for_user(user=request.user)
     if subscriber is None:  # role_required let a non-subscriber through: cannot happen
@@ -126,7 +130,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(" ".join(exc.messages), status=400)
     since = list_stamp(list_generated_at(subscriber=subscriber))
     feedback_record(subscriber=subscriber, title=title, event=event)
-    if not request.htmx:
+    if not _is_htmx(request):
         messages.success(request, _("Thanks — your suggestions are being updated."))
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -185,7 +189,7 @@ def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(history_list(subscriber=_subscriber(request)), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    template = "recommendations/history.html#events" if request.htmx else "recommendations/history.html"
+    template = "recommendations/history.html#events" if _is_htmx(request) else "recommendations/history.html"
     return render(request, template, {"page": page, "Event": ViewingEvent.Event})
 
 
