@@ -220,6 +220,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# One queue name per deployment (or per integration test, so parallel runs sharing a Redis
+# database never take each other's tasks).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY: dict[str, float] = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
@@ -234,6 +237,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Tagline ----------------------------------------------------------------------------
 TAGGING_OVERLAP = int(os.environ.get("TAGGING_OVERLAP", "2"))
 RECOMMENDATION_LIST_SIZE = int(os.environ.get("RECOMMENDATION_LIST_SIZE", "50"))
+# Outbox rows claimed by a worker that died are taken over after this many seconds.
+OUTBOX_CLAIM_TIMEOUT = int(os.environ.get("OUTBOX_CLAIM_TIMEOUT", "600"))
+# How long a worker process reuses its in-memory engine state before reloading it.
+RECOMMENDATION_STATE_TTL = int(os.environ.get("RECOMMENDATION_STATE_TTL", "3600"))
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from .api import operations as operations_api
 from .api import subscriber as subscriber_api
 
 # subscriber endpoints (me/recommendations, me/feedback, me/profile, subscribers/{id}/recommendations)
@@ -16,6 +17,8 @@ subscriber_urls: list = [
     ),
 ]
 # operator endpoints (recommendations/status)
-operations_urls: list = []
+operations_urls: list = [
+    path("recommendations/status/", operations_api.RecommendationStatusView.as_view(), name="api-recommendation-status"),
+]
 
 urlpatterns = [*subscriber_urls, *operations_urls]

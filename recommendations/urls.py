@@ -16,4 +16,5 @@ urlpatterns = [
     path("for-you/profile/", subscriber.profile, name="profile"),
     # operator pages
     path("operations/", operations.status, name="status"),
+    path("operations/rebuild/", operations.rebuild_all, name="rebuild-all"),
 ]

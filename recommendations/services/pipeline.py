@@ -1,8 +1,180 @@
-"""The rebuild pipeline: drain the outbox and rebuild the lists it names."""
+"""The rebuild pipeline: claim pending outbox rows, coalesce them, rebuild only what changed.
+
+Claiming is one conditional ``UPDATE`` that stamps a fresh token on rows nobody holds (or that a
+dead worker has held longer than ``OUTBOX_CLAIM_TIMEOUT``): two workers never take the same
+rows. Rows are marked processed only after the lists they caused are stored; on an error the
+claim is released so the retry (or the sweep) takes them again.
+
+Coalescing: a batch of rows becomes one set of subscribers and one set of titles, so fifty
+edits cause one rebuild per affected list. A title's tag change re-scores that title for every
+subscriber (one column) and fully rebuilds the lists of those who watched it, those whose list
+holds it, and those it now enters; a subscriber change rebuilds that list; a taxonomy change or
+an explicit full request rebuilds everything.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
+from datetime import timedelta
 
-def outbox_process() -> int:
-    """Process pending outbox rows; returns how many lists were rebuilt."""
-    raise NotImplementedError("owned by the recommendation engine issue (#5)")
+import numpy as np
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import OutboxEvent
+from catalog.selectors import tags_version
+from recommendations.engine.scoring import column_scores, excluded_mask
+from recommendations.models import RebuildRun
+
+from . import state as engine_state
+from .loaders import history_load
+from .rebuild import lists_rebuild, rebuild_all_inline, rebuild_run_finish, rebuild_run_start
+
+logger = logging.getLogger(__name__)
+
+BATCH = 10_000
+FULL_KINDS = (OutboxEvent.Kind.TAXONOMY, OutboxEvent.Kind.FULL)
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "OUTBOX_CLAIM_TIMEOUT", 600)))
+
+
+def _claimable() -> Q:
+    return Q(processed_at__isnull=True) & (Q(claim="") | Q(claimed_at__lt=timezone.now() - claim_timeout()))
+
+
+def outbox_claim(*, limit: int = BATCH) -> tuple[str, list[OutboxEvent]]:
+    """Claim up to ``limit`` pending rows with a fresh token; returns the token and the rows."""
+    token = uuid.uuid4().hex
+    ids = list(OutboxEvent.objects.filter(_claimable()).order_by("id").values_list("id", flat=True)[:limit])
+    if not ids:
+        return token, []
+    # The WHERE is re-checked row by row at UPDATE time: a row another worker claimed between
+    # our SELECT and this UPDATE no longer matches and stays theirs.
+    OutboxEvent.objects.filter(_claimable(), id__in=ids).update(claim=token, claimed_at=timezone.now())
+    return token, list(OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).order_by("id"))
+
+
+def outbox_release(*, token: str) -> None:
+    OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(claim="", claimed_at=None)
+
+
+def outbox_mark_processed(*, token: str) -> int:
+    return OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(processed_at=timezone.now())
+
+
+def outbox_pending_count() -> int:
+    return OutboxEvent.objects.filter(processed_at__isnull=True).count()
+
+
+def outbox_process(*, limit: int = BATCH) -> int:
+    """Process pending outbox rows until none are left; returns how many lists were rebuilt."""
+    rebuilt = 0
+    while True:
+        token, events = outbox_claim(limit=limit)
+        if not events:
+            return rebuilt
+        try:
+            rebuilt += _apply(events)
+        except Exception:
+            outbox_release(token=token)
+            raise
+        outbox_mark_processed(token=token)
+
+
+def _apply(events: list[OutboxEvent]) -> int:
+    kinds = {e.kind for e in events}
+    if kinds & set(FULL_KINDS):
+        run = rebuild_all_inline(detail="taxonomy change" if OutboxEvent.Kind.TAXONOMY in kinds else "requested")
+        state = engine_state.state_get()
+        state.outbox_seen = max(state.outbox_seen, max(e.id for e in events))
+        return run.total
+    titles = sorted({e.object_id for e in events if e.kind == OutboxEvent.Kind.TITLE_TAGS and e.object_id})
+    subscribers = sorted({e.object_id for e in events if e.kind == OutboxEvent.Kind.SUBSCRIBER and e.object_id})
+    started = time.perf_counter()
+    version = tags_version()
+    state = state_sync(engine_state.state_get(), exclude={e.id for e in events})
+    run = rebuild_run_start(kind=RebuildRun.Kind.INCREMENTAL, total=0,
+                            detail=f"{len(titles)} titles, {len(subscribers)} subscribers, {len(events)} changes")
+    try:
+        affected = incremental_affected(state, title_ids=titles, subscriber_ids=subscribers)
+        state.tags_version = max(state.tags_version, version)
+        RebuildRun.objects.filter(pk=run.pk).update(total=len(affected))
+        written = lists_rebuild(state=state, positions=affected, run=run)
+    except Exception:
+        rebuild_run_finish(run=run, started=started, failed=True)
+        raise
+    state.outbox_seen = max(state.outbox_seen, max(e.id for e in events))
+    rebuild_run_finish(run=run, started=started)
+    return written
+
+
+def state_sync(state: engine_state.EngineState, *, exclude: set[int]) -> engine_state.EngineState:
+    """Bring this process's working set up to what other workers and writers changed since it
+    was built: new events, subscriber and title changes named by any outbox row."""
+    newer = list(OutboxEvent.objects.filter(id__gt=state.outbox_seen).exclude(id__in=exclude)
+                 .values_list("id", "kind", "object_id"))
+    if any(kind in FULL_KINDS for _, kind, _ in newer):
+        return engine_state.state_get(fresh=True)
+    subs = {oid for _, kind, oid in newer if kind == OutboxEvent.Kind.SUBSCRIBER and oid}
+    fresh_events = history_load(after_event_id=state.max_event_id)
+    subs.update(int(s) for s in np.unique(fresh_events.subscriber_ids))
+    titles = {oid for _, kind, oid in newer if kind == OutboxEvent.Kind.TITLE_TAGS and oid}
+    if titles:
+        engine_state.state_refresh_titles(state, sorted(titles))
+    if subs:
+        positions = engine_state.state_refresh_subscribers(state, sorted(subs))
+        if state.list_idx is not None and positions.size:
+            for _ in engine_state.lists_compute(state, positions, explain=False):
+                pass
+    state.max_event_id = max(state.max_event_id, fresh_events.max_event_id)
+    if newer:
+        state.outbox_seen = max(state.outbox_seen, max(i for i, _, _ in newer))
+    return state
+
+
+def incremental_affected(state: engine_state.EngineState, *, title_ids: list[int],
+                         subscriber_ids: list[int]) -> np.ndarray:
+    """Positions of the lists to rebuild for these changes (updating the working set)."""
+    affected: list[np.ndarray] = []
+    if subscriber_ids:
+        affected.append(engine_state.state_refresh_subscribers(state, subscriber_ids))
+    if title_ids:
+        rows = engine_state.state_refresh_titles(state, title_ids)
+        if rows.size:
+            if state.list_idx is None:
+                # Cold process: compute every list in memory once (no writes) to know who
+                # holds what; later changes reuse it.
+                for _ in engine_state.lists_compute(state, np.arange(state.n_subscribers), explain=False):
+                    pass
+            affected.append(column_affected(state, rows))
+    if not affected:
+        return np.zeros(0, np.int64)
+    return np.unique(np.concatenate(affected)).astype(np.int64)
+
+
+def column_affected(state: engine_state.EngineState, rows: np.ndarray) -> np.ndarray:
+    """For changed titles (positions): watchers, holders, and subscribers they now enter."""
+    assert state.list_idx is not None
+    assert state.list_min is not None
+    assert state.cowatch_norm is not None
+    out = [np.unique(state.seen[:, rows].tocoo().row)]
+    for p in rows:
+        holders = np.flatnonzero((state.list_idx == p).any(axis=1))
+        new = engine_state_column(state, int(p))
+        allowed = ~np.asarray(state.seen[:, [p]].todense()).ravel().astype(bool)
+        mask = excluded_mask(state.limits, state.model.titles.maturity[[p]])
+        if mask is not None:
+            allowed &= ~mask[:, 0]
+        entering = np.flatnonzero(allowed & (new > state.list_min))
+        out.extend([holders, entering])
+    return np.unique(np.concatenate(out))
+
+
+def engine_state_column(state: engine_state.EngineState, position: int) -> np.ndarray:
+    assert state.cowatch_norm is not None
+    return column_scores(state.profiles, state.weights, state.cowatch_norm, state.model, position)

@@ -1,0 +1,302 @@
+"""Tag-based reasons and named rows.
+
+For each recommended title the driving tags are the title's select tags with the largest
+contribution ``profile[f] * title[f]``: the best genre is the noun, up to two other tags (tones,
+themes…) the adjectives. The anchor is the subscriber's most positive title sharing the driving
+genre (or first adjective): "Irreverent, quirky comedy — like Fargo, which you rated 5★".
+Reasons stay tag-based even when co-watch lifted the score.
+
+Rows: "Top picks for you" (the first ``TOP_ROW`` items), then microgenre rows named from the
+driving tags ("Irreverent comedies"), then "Because you watched X"; a title appears in at most
+one row and row names are unique. Wording comes from ``Phrases`` so the caller can translate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .profiles import LIKED, RATED
+from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
+
+TOP_ROW = 10
+ROW_MIN = 3
+ROW_MAX = 10
+MAX_ROWS = 8
+MAX_ADJECTIVES = 2
+#: Anchor codes stored beside ratings (ratings themselves are 0.5..5).
+ANCHOR_LIKED, ANCHOR_WATCHED = 10.0, 11.0
+
+
+def english_plural(label: str) -> str:
+    word = label.strip()
+    if not word:
+        return word
+    lower = word.lower()
+    if lower.endswith(("s", "x", "ch", "sh")):
+        return word if lower.endswith("s") else word + "es"
+    if lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Templates with ``{desc}``, ``{title}``, ``{stars}``, ``{adjectives}``, ``{noun}``."""
+
+    rated: str = "{desc} — like {title}, which you rated {stars}★"
+    liked: str = "{desc} — like {title}, which you liked"
+    watched: str = "{desc} — like {title}, which you watched"
+    no_anchor: str = "{desc} — close to what you enjoy"
+    untagged: str = "Popular with viewers who share your taste"
+    top_picks: str = "Top picks for you"
+    because: str = "Because you watched {title}"
+    microgenre: str = "{adjectives} {noun}"
+    plural: Callable[[str], str] = field(default=english_plural)
+
+
+@dataclass
+class Drivers:
+    """Per list item: ``noun`` (b, k) int32 feature index of the driving genre (-1 none),
+    ``adjectives`` (b, k, MAX_ADJECTIVES) int32 (-1 none), ``anchor`` (b, k) int32 title index
+    (-1 none), ``anchor_code`` (b, k) float32 rating or ANCHOR_LIKED/ANCHOR_WATCHED."""
+
+    noun: np.ndarray
+    adjectives: np.ndarray
+    anchor: np.ndarray
+    anchor_code: np.ndarray
+
+
+def _padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(T, m) select-feature indices (-1 pad), their weighted values, and is-genre flags."""
+    m = titles.matrix.tocsr()
+    space = titles.space
+    select = np.array([f.kind != ORDINAL for f in space.features], dtype=bool)
+    is_group = np.array([f.dimension == GROUP_DIMENSION for f in space.features], dtype=bool)
+    lengths = np.diff(m.indptr)
+    width = int(lengths.max()) if lengths.size else 0
+    idx = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int32)
+    val = np.zeros((m.shape[0], max(width, 1)), dtype=np.float32)
+    rows = np.repeat(np.arange(m.shape[0]), lengths)
+    pos = np.arange(m.indices.size) - np.repeat(m.indptr[:-1], lengths)
+    keep = select[m.indices] if m.indices.size else np.zeros(0, bool)
+    idx[rows[keep], pos[keep]] = m.indices[keep]
+    val[rows[keep], pos[keep]] = m.data[keep]
+    return idx, val, is_group
+
+
+def anchors_by_feature(weights: sp.csr_matrix, anchor_codes: sp.csr_matrix,
+                       titles: TitleVectors) -> sp.csr_matrix:
+    """(b, F) CSR whose (u, f) holds 1 + the index of u's most positive title having feature f."""
+    w = weights.tocoo()
+    pos = w.data > 0
+    users, hist, wt = w.row[pos], w.col[pos], w.data[pos]
+    raw = titles.raw.tocsr()
+    counts = np.diff(raw.indptr)[hist]
+    u = np.repeat(users, counts)
+    h = np.repeat(hist, counts)
+    ww = np.repeat(wt, counts)
+    starts = np.repeat(raw.indptr[hist], counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    f = raw.indices[starts + offsets]
+    if f.size == 0:
+        return sp.csr_matrix((*weights.shape[:1], raw.shape[1]), dtype=np.int32)
+    # Best = highest weight, ties to the lower title index (stable, deterministic).
+    order = np.lexsort((h, -ww, f, u))
+    u, f, h = u[order], f[order], h[order]
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (f[1:] != f[:-1])
+    return sp.csr_matrix(((h[first] + 1).astype(np.int32), (u[first], f[first])),
+                         shape=(weights.shape[0], raw.shape[1]), dtype=np.int32)
+
+
+_padded_cache: dict[int, tuple[TitleVectors, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_padded_features`` cached per title-vectors object (rebuilt when they are replaced)."""
+    hit = _padded_cache.get(id(titles))
+    if hit is None or hit[0] is not titles:
+        _padded_cache.clear()
+        hit = (titles, _padded_features(titles))
+        _padded_cache[id(titles)] = hit
+    return hit[1]
+
+
+def drivers(idx: np.ndarray, profiles: np.ndarray, weights: sp.csr_matrix,
+            anchor_codes: sp.csr_matrix, titles: TitleVectors) -> Drivers:
+    """Driving tags and anchors for a block of lists ``idx`` (b, k) int32 (-1 pads)."""
+    b, k = idx.shape
+    feat_idx, feat_val, is_group = padded_features(titles)
+    safe = np.where(idx >= 0, idx, 0)
+    fi = feat_idx[safe]  # (b, k, m)
+    fv = feat_val[safe]
+    prof = np.take_along_axis(profiles, np.where(fi >= 0, fi, 0).reshape(b, -1), axis=1).reshape(fi.shape)
+    contrib = np.where(fi >= 0, prof * fv, -np.inf)
+    # Tiny preference for the tag's own weight so untasted tags still order sensibly.
+    contrib = np.where(fi >= 0, contrib + 1e-4 * fv, -np.inf)
+    group = np.where(fi >= 0, is_group[np.where(fi >= 0, fi, 0)], False)
+    noun_score = np.where(group, contrib, -np.inf)
+    best = noun_score.argmax(axis=2)
+    noun = np.take_along_axis(fi, best[:, :, None], axis=2)[:, :, 0]
+    noun = np.where(np.isfinite(noun_score.max(axis=2)) & (idx >= 0), noun, -1).astype(np.int32)
+    adj_score = np.where(~group & (fi >= 0) & (contrib > 0), contrib, -np.inf)
+    top = np.argsort(-adj_score, axis=2, kind="stable")[:, :, :MAX_ADJECTIVES]
+    adjectives = np.take_along_axis(fi, top, axis=2)
+    adj_ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))
+    adjectives = np.where(adj_ok, adjectives, -1).astype(np.int32)
+    if adjectives.shape[2] < MAX_ADJECTIVES:
+        adjectives = np.pad(adjectives, ((0, 0), (0, 0), (0, MAX_ADJECTIVES - adjectives.shape[2])),
+                            constant_values=-1)
+    lookup = anchors_by_feature(weights, anchor_codes, titles)
+    key_f = np.where(noun >= 0, noun, adjectives[:, :, 0])
+    rows = np.repeat(np.arange(b), k)
+    anchor = np.full(b * k, -1, dtype=np.int32)
+    ok = key_f.ravel() >= 0
+    if ok.any():
+        anchor[ok] = np.asarray(lookup[rows[ok], key_f.ravel()[ok]]).ravel() - 1
+    anchor = anchor.reshape(b, k)
+    anchor = np.where(anchor == idx, -1, anchor)
+    code = np.zeros((b, k), dtype=np.float32)
+    has = anchor >= 0
+    if has.any():
+        code[has] = np.asarray(anchor_codes[np.nonzero(has)[0], anchor[has]]).ravel()
+    return Drivers(noun, adjectives, anchor, code)
+
+
+def anchor_code_matrix(subscriber: np.ndarray, title: np.ndarray, event: np.ndarray,
+                       rating: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """(b, T) float32: the newest rating a subscriber gave a title, else ANCHOR_LIKED when liked,
+    else ANCHOR_WATCHED — what the reason says about the anchor."""
+    code = np.full(subscriber.shape, ANCHOR_WATCHED, dtype=np.float32)
+    code[event == LIKED] = ANCHOR_LIKED
+    rated = (event == RATED) & ~np.isnan(rating)
+    code[rated] = rating[rated]
+    # Lowest code wins per cell (a rating beats "liked" beats "watched").
+    order = np.lexsort((code, title, subscriber))
+    s, t, c = subscriber[order], title[order], code[order]
+    first = np.ones(s.size, dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    return sp.csr_matrix((c[first], (s[first], t[first])), shape=shape, dtype=np.float32)
+
+
+@dataclass
+class Explainer:
+    """Turns ``Drivers`` into strings: ``labels`` per feature, ``names`` per title index."""
+
+    titles: TitleVectors
+    names: Sequence[str]
+    phrases: Phrases = field(default_factory=Phrases)
+    _cache: dict[tuple[int, int, int, int, float], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.labels = [f.label for f in self.titles.space.features]
+
+    def describe(self, noun: int, adj1: int, adj2: int) -> str:
+        adjectives = [self.labels[a] for a in (adj1, adj2) if a >= 0]
+        noun_label = self.labels[noun] if noun >= 0 else ""
+        if adjectives:
+            first, *rest = adjectives
+            words = [first[:1].upper() + first[1:]] + [a[:1].lower() + a[1:] for a in rest]
+            text = ", ".join(words)
+            return f"{text} {noun_label.lower()}".strip()
+        return noun_label[:1].upper() + noun_label[1:]
+
+    def reason(self, noun: int, adj1: int, adj2: int, anchor: int, code: float) -> str:
+        key = (noun, adj1, adj2, anchor, code)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        desc = self.describe(noun, adj1, adj2)
+        p = self.phrases
+        if not desc:
+            text = p.untagged
+        elif anchor < 0:
+            text = p.no_anchor.format(desc=desc)
+        elif code == ANCHOR_LIKED:
+            text = p.liked.format(desc=desc, title=self.names[anchor])
+        elif code == ANCHOR_WATCHED or code <= 0:
+            text = p.watched.format(desc=desc, title=self.names[anchor])
+        else:
+            stars = f"{code:g}"
+            text = p.rated.format(desc=desc, title=self.names[anchor], stars=stars)
+        if len(self._cache) < 500_000:
+            self._cache[key] = text
+        return text
+
+    def row_name(self, noun: int, adj: int) -> str:
+        noun_label = self.phrases.plural(self.labels[noun]) if noun >= 0 else ""
+        if adj < 0:
+            return noun_label[:1].upper() + noun_label[1:]
+        adjective = self.labels[adj]
+        return self.phrases.microgenre.format(
+            adjectives=adjective[:1].upper() + adjective[1:], noun=noun_label.lower()
+        ).strip()
+
+    def reasons_block(self, idx: np.ndarray, d: Drivers) -> np.ndarray:
+        """(b, k) object array of reasons ("" where idx is -1), each distinct
+        (tags, anchor) combination formatted once."""
+        keys = np.stack([d.noun, d.adjectives[:, :, 0], d.adjectives[:, :, 1], d.anchor,
+                         np.round(d.anchor_code * 2).astype(np.int32)], axis=-1).reshape(-1, 5)
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        texts = np.array([self.reason(int(n), int(a1), int(a2), int(h), c / 2) for n, a1, a2, h, c in uniq.tolist()],
+                         dtype=object)
+        out = texts[inverse.ravel()].reshape(idx.shape)
+        out[idx < 0] = ""
+        return out
+
+    def reasons_for(self, idx_row: np.ndarray, d_noun: np.ndarray, d_adj: np.ndarray,
+                    d_anchor: np.ndarray, d_code: np.ndarray) -> list[str]:
+        return [
+            self.reason(int(n), int(a[0]), int(a[1]), int(h), float(c))
+            for t, n, a, h, c in zip(idx_row, d_noun, d_adj, d_anchor, d_code, strict=True)
+            if t >= 0
+        ]
+
+    def rows_for(self, idx_row: np.ndarray, title_ids: np.ndarray, d_noun: np.ndarray,
+                 d_adj: np.ndarray, d_anchor: np.ndarray) -> list[dict[str, object]]:
+        """``[{"name", "title_ids"}]`` for one list (title ids, not indices)."""
+        valid = idx_row >= 0
+        n = int(valid.sum())
+        ids = [int(x) for x in title_ids[idx_row[:n]]]
+        rows: list[dict[str, object]] = []
+        if n == 0:
+            return rows
+        rows.append({"name": self.phrases.top_picks, "title_ids": ids[:TOP_ROW]})
+        used = set(range(min(TOP_ROW, n)))
+        names = {self.phrases.top_picks}
+        candidates: list[tuple[int, str, list[int]]] = []
+        # Microgenres: (first adjective, genre) when there is an adjective, else the genre.
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i in range(n):
+            groups.setdefault((int(d_noun[i]), int(d_adj[i, 0])), []).append(i)
+        for (noun, adj), members in groups.items():
+            if noun < 0 and adj < 0:
+                continue
+            free = [i for i in members if i not in used]
+            if len(free) >= ROW_MIN:
+                candidates.append((free[0], self.row_name(noun, adj), free))
+        candidates.sort()
+        for _, name, members in candidates:
+            free = [i for i in members if i not in used][:ROW_MAX]
+            if len(free) < ROW_MIN or name in names or len(rows) >= MAX_ROWS:
+                continue
+            rows.append({"name": name, "title_ids": [ids[i] for i in free]})
+            used.update(free)
+            names.add(name)
+        by_anchor: dict[int, list[int]] = {}
+        for i in range(n):
+            if d_anchor[i] >= 0 and i not in used:
+                by_anchor.setdefault(int(d_anchor[i]), []).append(i)
+        for anchor, members in sorted(by_anchor.items(), key=lambda kv: kv[1][0]):
+            name = self.phrases.because.format(title=self.names[anchor])
+            if len(members) < ROW_MIN or name in names or len(rows) >= MAX_ROWS:
+                continue
+            members = members[:ROW_MAX]
+            rows.append({"name": name, "title_ids": [ids[i] for i in members]})
+            used.update(members)
+            names.add(name)
+        return rows

@@ -1,0 +1,71 @@
+"""Storing lists: one row per subscriber, replaced whole.
+
+Each chunk is written in one transaction by one statement per batch (``INSERT … ON CONFLICT
+DO UPDATE``; on PostgreSQL fed by ``COPY`` into a temporary table), so a reader sees a
+subscriber's old list or the new one, never half, and a worker killed mid-chunk leaves the
+previous lists untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from recommendations.models import RecommendationList
+
+Entry = tuple[int, list[dict[str, object]], list[dict[str, object]]]
+BATCH = 2000
+
+
+def lists_store(*, entries: Sequence[Entry], tags_version: int, taxonomy_version: int,
+                history_version: int, build_ms: float = 0.0,
+                generated_at: datetime | None = None) -> int:
+    """Upsert the lists of ``entries`` (subscriber_id, items, rows) atomically; returns count."""
+    if not entries:
+        return 0
+    generated_at = generated_at or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _store_postgresql(entries, tags_version, taxonomy_version, history_version, build_ms, generated_at)
+        else:
+            objs = [
+                RecommendationList(
+                    subscriber_id=sid, items=items, rows=rows, tags_version=tags_version,
+                    taxonomy_version=taxonomy_version, history_version=history_version,
+                    generated_at=generated_at, build_ms=build_ms,
+                )
+                for sid, items, rows in entries
+            ]
+            RecommendationList.objects.bulk_create(
+                objs, batch_size=BATCH, update_conflicts=True, unique_fields=["subscriber"],
+                update_fields=["items", "rows", "tags_version", "taxonomy_version",
+                               "history_version", "generated_at", "build_ms"],
+            )
+    return len(entries)
+
+
+def _store_postgresql(entries: Sequence[Entry], tags_version: int, taxonomy_version: int,
+                      history_version: int, build_ms: float, generated_at: datetime) -> None:
+    table = RecommendationList._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage "
+            "(subscriber_id bigint, items jsonb, rows jsonb) ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy("COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN") as copy:
+            for sid, items, rows in entries:
+                copy.write_row((sid, json.dumps(items, ensure_ascii=False), json.dumps(rows, ensure_ascii=False)))
+        cursor.execute(
+            f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
+            "history_version, generated_at, build_ms) "
+            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage "
+            "ON CONFLICT (subscriber_id) DO UPDATE SET items = EXCLUDED.items, rows = EXCLUDED.rows, "
+            "tags_version = EXCLUDED.tags_version, taxonomy_version = EXCLUDED.taxonomy_version, "
+            "history_version = EXCLUDED.history_version, generated_at = EXCLUDED.generated_at, "
+            "build_ms = EXCLUDED.build_ms",
+            [tags_version, taxonomy_version, history_version, generated_at, build_ms],
+        )

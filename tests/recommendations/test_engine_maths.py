@@ -1,0 +1,193 @@
+"""The engine's maths on tiny cases computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from recommendations.engine.explain import Explainer, anchor_code_matrix, drivers, english_plural
+from recommendations.engine.profiles import (
+    DISLIKED,
+    NOT_INTERESTED,
+    RATED,
+    WATCHED,
+    Interactions,
+    build_profiles,
+    event_weights,
+    weight_matrix,
+)
+from recommendations.engine.scoring import (
+    NO_LIMIT,
+    Blend,
+    Model,
+    cowatch_similarity,
+    diversify,
+    popularity_prior,
+    recommend_block,
+    top_candidates,
+)
+from recommendations.engine.vectors import (
+    MULTI,
+    ORDINAL,
+    ORDINAL_SCALE,
+    DimensionSpec,
+    TagSpec,
+    build_title_vectors,
+)
+
+GENRE = DimensionSpec("genre", MULTI, "Genre", tags=(TagSpec("comedy", "Comedy"), TagSpec("drama", "Drama")))
+TONE = DimensionSpec("tone", MULTI, "Tone", tags=(TagSpec("irreverent", "Irreverent"), TagSpec("quirky", "Quirky"),
+                                                   TagSpec("dark", "Dark")))
+VIOLENCE = DimensionSpec("violence", ORDINAL, "Violence", is_maturity=True)
+
+
+def inter(sub: list[int], title: list[int], event: list[int], rating: list[float], days: list[float]) -> Interactions:
+    return Interactions(np.array(sub, np.int32), np.array(title, np.int32), np.array(event, np.int8),
+                        np.array(rating, np.float32), np.array(days, np.float64) * 86_400)
+
+
+def test_select_tags_are_idf_weighted_and_rows_normalised() -> None:
+    tv = build_title_vectors([{"genre": ["comedy"]}, {"genre": ["comedy"], "tone": ["dark"]}, {"genre": ["drama"]}],
+                             [GENRE, TONE])
+    idf_comedy, idf_dark = math.log(4 / 3) + 1, math.log(4 / 2) + 1
+    norm = math.hypot(idf_comedy, idf_dark)
+    row = tv.matrix.toarray()[1]  # features: comedy, drama, irreverent, quirky, dark
+    assert row == pytest.approx([idf_comedy / norm, 0, 0, 0, idf_dark / norm], rel=1e-5)
+    assert np.linalg.norm(tv.matrix.toarray(), axis=1) == pytest.approx([1, 1, 1])
+
+
+def test_ordinal_levels_are_scaled_and_dimension_weights_multiply() -> None:
+    heavy_tone = DimensionSpec("tone", MULTI, "Tone", weight=2.0, tags=TONE.tags)
+    tv = build_title_vectors([{"tone": ["dark"], "violence": 5}, {"violence": 0}], [heavy_tone, VIOLENCE])
+    idf_dark = math.log(3 / 2) + 1
+    dark, violence = 2.0 * idf_dark, ORDINAL_SCALE * 1.0  # level 5 -> 1.0
+    norm = math.hypot(dark, violence)
+    assert tv.matrix.toarray()[0] == pytest.approx([0, 0, dark / norm, violence / norm], rel=1e-5)
+    assert tv.maturity[:, 0].tolist() == [5, 0]
+
+
+def test_untagged_maturity_level_is_unknown() -> None:
+    tv = build_title_vectors([{"genre": ["comedy"]}], [GENRE, VIOLENCE])
+    assert tv.maturity.tolist() == [[-1]]
+
+
+def test_ratings_are_centred_on_the_subscribers_shrunk_mean() -> None:
+    w = event_weights(inter([0, 0], [0, 1], [RATED, RATED], [5.0, 1.0], [0, 0]), 1)
+    mean = (5 + 1 + 3.5 * 3) / (2 + 3)  # 3.3
+    assert w.tolist() == pytest.approx([0.5 + 0.5 * (5 - mean), 0.5 + 0.5 * (1 - mean)])
+    assert w[1] < 0  # a 1★ is a negative signal
+
+
+def test_dislikes_and_not_interested_are_negative_and_old_events_decay() -> None:
+    w = event_weights(inter([0, 0, 0, 0], [0, 1, 2, 3], [WATCHED, DISLIKED, NOT_INTERESTED, WATCHED],
+                            [np.nan] * 4, [365, 365, 365, 0]), 1, half_life_days=365)
+    assert w.tolist() == pytest.approx([0.5, -1.0, -0.75, 0.25])  # the last is a year older
+
+
+def test_profile_is_the_weighted_sum_of_title_vectors() -> None:
+    tv = build_title_vectors([{"genre": ["comedy"]}, {"genre": ["drama"]}], [GENRE])
+    events = inter([0, 0], [0, 1], [WATCHED, DISLIKED], [np.nan, np.nan], [0, 0])
+    profile = build_profiles(weight_matrix(events, 1, 2, half_life_days=0), tv.matrix)
+    expected = np.array([0.5, -1.0]) / math.hypot(0.5, 1.0)
+    assert profile[0, :2] == pytest.approx(expected, rel=1e-5)
+
+
+def test_scores_rank_by_cosine_and_exclude_what_was_seen() -> None:
+    tv = build_title_vectors([{"genre": ["comedy"]}, {"genre": ["comedy"]}, {"genre": ["drama"]},
+                              {"genre": ["comedy", "drama"]}], [GENRE])
+    events = inter([0], [0], [RATED], [5.0], [0])
+    weights = weight_matrix(events, 1, 4)
+    seen = (weights != 0).astype(bool)
+    model = Model(tv, blend=Blend(tags=1.0, cowatch=0.0, popularity=0.0))
+    result = recommend_block(build_profiles(weights, tv.matrix), weights, seen,
+                             np.full((1, 0), NO_LIMIT, np.int8), model, k=3, diverse=False)
+    assert result.idx[0].tolist() == [1, 3, 2]  # cos 1, then the comedy-drama, then 0; 0 was seen
+    idf_comedy, idf_drama = math.log(5 / 4) + 1, math.log(5 / 3) + 1
+    assert result.scores[0].tolist() == pytest.approx([1.0, idf_comedy / math.hypot(idf_comedy, idf_drama), 0.0], abs=1e-5)
+
+
+def test_maturity_limit_excludes_higher_and_unknown_levels() -> None:
+    tv = build_title_vectors([{"violence": 0}, {"violence": 2}, {"violence": 3}, {"genre": ["comedy"]}],
+                             [GENRE, VIOLENCE])
+    weights = weight_matrix(inter([], [], [], [], []), 2, 4)
+    limits = np.array([[2], [NO_LIMIT]], np.int8)
+    model = Model(tv, popularity=np.array([0.1, 0.2, 0.3, 0.4], np.float32), blend=Blend(popularity=1.0))
+    result = recommend_block(build_profiles(weights, tv.matrix), weights, weights.astype(bool), limits,
+                             model, k=4, diverse=False)
+    assert result.idx[0].tolist() == [1, 0, -1, -1]  # level 3 and the untagged title are out
+    assert result.idx[1].tolist() == [3, 2, 1, 0]  # no limit: popularity order
+
+
+def test_top_candidates_uses_partial_selection_in_score_order() -> None:
+    scores = np.array([[0.1, 0.9, 0.5, -np.inf, 0.7]], np.float32)
+    idx, vals = top_candidates(scores, 3)
+    assert idx.tolist() == [[1, 4, 2]]
+    assert vals[0].tolist() == pytest.approx([0.9, 0.7, 0.5])
+
+
+def test_diversity_caps_a_genre_at_its_share_of_the_list() -> None:
+    groups = np.array([[1, 0]] * 8 + [[0, 1]] * 2, dtype=bool)  # 8 comedies, 2 dramas
+    idx = np.arange(10, dtype=np.int32)[None, :]
+    scores = np.linspace(1, 0.1, 10, dtype=np.float32)[None, :]
+    out, _ = diversify(idx, scores, groups, k=5, share=0.4)  # cap = 2 per genre
+    chosen = out[0].tolist()
+    assert sum(groups[chosen, 0]) <= 3
+    assert {8, 9} <= set(chosen)
+    assert chosen[:2] == [0, 1]
+
+
+def test_popularity_prior_and_cowatch_similarity_by_hand() -> None:
+    import scipy.sparse as sp
+
+    w = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 0, 1]], np.float32))
+    assert popularity_prior(w).tolist() == pytest.approx([1.0, math.log(3) / math.log(4), math.log(2) / math.log(4)])
+    sim = cowatch_similarity(w, shrink=0.0).toarray()
+    assert sim[0, 1] == pytest.approx(2 / math.sqrt(3 * 2), rel=1e-5)
+    assert sim[1, 2] == 0
+    assert sim[0, 0] == 0
+
+
+def test_reason_names_driving_tags_and_the_anchor_rating() -> None:
+    tv = build_title_vectors([
+        {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 0 Fargo (seen, 5★)
+        {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 1 candidate
+        {"genre": ["drama"], "tone": ["dark"]},  # 2
+    ], [GENRE, TONE])
+    events = inter([0], [0], [RATED], [5.0], [0])
+    weights = weight_matrix(events, 1, 3)
+    profiles = build_profiles(weights, tv.matrix)
+    idx = np.array([[1]], np.int32)
+    codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, (1, 3))
+    d = drivers(idx, profiles, weights, codes, tv)
+    explainer = Explainer(tv, ["Fargo", "Burn After Reading", "Seven"])
+    reason = explainer.reasons_for(idx[0], d.noun[0], d.adjectives[0], d.anchor[0], d.anchor_code[0])
+    assert reason in (["Irreverent, quirky comedy — like Fargo, which you rated 5★"],
+                      ["Quirky, irreverent comedy — like Fargo, which you rated 5★"])
+    assert explainer.row_name(int(d.noun[0, 0]), int(d.adjectives[0, 0, 0])) in ("Irreverent comedies", "Quirky comedies")
+
+
+def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
+    dims = [GENRE, TONE]
+    values = [{"genre": ["comedy"], "tone": ["irreverent"]}] * 16 + [{"genre": ["drama"], "tone": ["dark"]}] * 6
+    tv = build_title_vectors(values, dims)
+    events = inter([0, 0], [0, 16], [RATED, RATED], [5.0, 4.0], [0, 0])
+    weights = weight_matrix(events, 1, len(values))
+    profiles = build_profiles(weights, tv.matrix)
+    idx = np.array([[*range(1, 16), *range(17, 22)]], np.int32)
+    codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, weights.shape)
+    d = drivers(idx, profiles, weights, codes, tv)
+    names = [f"T{i}" for i in range(len(values))]
+    rows = Explainer(tv, names).rows_for(idx[0], np.arange(100, 100 + len(values)), d.noun[0], d.adjectives[0], d.anchor[0])
+    assert rows[0]["name"] == "Top picks for you"
+    assert len(rows[0]["title_ids"]) == 10
+    all_ids = [t for r in rows for t in r["title_ids"]]
+    assert len(all_ids) == len(set(all_ids))
+    assert len({r["name"] for r in rows}) == len(rows)
+    assert {"Irreverent comedies", "Dark dramas"} & {r["name"] for r in rows}
+
+
+def test_english_plural() -> None:
+    assert [english_plural(w) for w in ("Comedy", "Thriller", "Western", "Musical", "Documentary")] == [
+        "Comedies", "Thrillers", "Westerns", "Musicals", "Documentaries"]

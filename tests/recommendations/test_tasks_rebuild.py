@@ -1,0 +1,157 @@
+"""Tasks and full rebuilds: chunks as a group, idempotence, a worker dying mid-chunk."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from recommendations import tasks
+from recommendations.models import RebuildRun, RecommendationList
+from recommendations.services import rebuild as rebuild_service
+from recommendations.services.rebuild import rebuild_all_enqueue, rebuild_all_inline, rebuild_chunk
+
+from .pipeline_support import _fresh_engine_state, world_build  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tasks_ack_late_and_retry_with_backoff() -> None:
+    for task in (tasks.outbox_drain, tasks.outbox_sweep, tasks.rebuild_chunk_task):
+        assert task.acks_late is True
+        assert task.retry_backoff
+        assert Exception in task.autoretry_for
+    assert tasks.outbox_drain.name == "recommendations.tasks.outbox_drain"
+    assert tasks.outbox_sweep.name == "recommendations.tasks.outbox_sweep"
+
+
+def test_full_rebuild_gives_every_subscriber_a_list_in_the_stored_shape(settings: Any) -> None:
+    settings.RECOMMENDATION_LIST_SIZE = 8
+    world = world_build(n_titles=24, n_subscribers=4)
+    run = rebuild_all_inline()
+    assert run.status == RebuildRun.Status.DONE
+    assert run.done == run.total == 4
+    for rec in RecommendationList.objects.all():
+        assert len(rec.items) == 8
+        assert set(rec.items[0]) == {"title_id", "score", "reason"}
+        assert all(item["reason"] for item in rec.items)
+        scores = [i["score"] for i in rec.items]
+        assert scores == sorted(scores, reverse=True)
+        watched = set(rec.subscriber.events.values_list("title_id", flat=True))
+        assert not watched & {i["title_id"] for i in rec.items}
+        assert rec.rows
+        assert rec.rows[0]["name"] == "Top picks for you"
+        assert set(rec.rows[0]) == {"name", "title_ids"}
+        assert rec.generated_at is not None
+    assert RecommendationList.objects.count() == len(world.subscribers)
+
+
+def test_full_rebuild_runs_as_a_group_of_chunks(django_capture_on_commit_callbacks: Any) -> None:
+    world = world_build(n_titles=12, n_subscribers=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        parent = rebuild_all_enqueue(chunk_size=2)
+    parent.refresh_from_db()
+    chunks = list(parent.chunks.order_by("id"))
+    assert [c.total for c in chunks] == [2, 2, 1]
+    assert all(c.status == RebuildRun.Status.DONE for c in chunks)
+    assert parent.status == RebuildRun.Status.DONE
+    assert parent.done == 5
+    assert RecommendationList.objects.count() == len(world.subscribers)
+
+
+def test_a_redelivered_chunk_is_a_no_op(django_capture_on_commit_callbacks: Any) -> None:
+    world_build(n_titles=12, n_subscribers=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        parent = rebuild_all_enqueue(chunk_size=5)
+    chunk = parent.chunks.get()
+    stamps = list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True))
+    assert tasks.rebuild_chunk_task.delay(list(RecommendationList.objects.values_list("subscriber_id", flat=True)), chunk.pk).get() == 0
+    assert list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True)) == stamps
+    parent.refresh_from_db()
+    assert parent.done == 2  # not counted twice
+
+
+def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(monkeypatch: pytest.MonkeyPatch,
+                                                                               settings: Any) -> None:
+    settings.RECOMMENDATION_LIST_SIZE = 5
+    world = world_build(n_titles=24, n_subscribers=4)
+    rebuild_all_inline()
+    before = {r.subscriber_id: (r.items, r.generated_at) for r in RecommendationList.objects.all()}
+    real_store = rebuild_service.lists_store
+
+    def dies_half_way(**kwargs: Any) -> int:
+        entries = kwargs["entries"]
+        kwargs["entries"] = entries[: len(entries) // 2]
+        real_store(**kwargs)  # half of the rows written inside the chunk's transaction...
+        raise SystemExit("worker killed")  # ...then the process dies before commit
+
+    from django.db import transaction
+
+    def atomic_store(**kwargs: Any) -> int:
+        with transaction.atomic():
+            return dies_half_way(**kwargs)
+
+    monkeypatch.setattr(rebuild_service, "lists_store", atomic_store)
+    with pytest.raises(SystemExit):
+        rebuild_chunk(subscriber_ids=[s.pk for s in world.subscribers])
+    after = {r.subscriber_id: (r.items, r.generated_at) for r in RecommendationList.objects.all()}
+    assert after == before  # nothing half-written
+    monkeypatch.undo()
+    assert rebuild_chunk(subscriber_ids=[s.pk for s in world.subscribers]) == 4
+    assert all(r.generated_at > before[r.subscriber_id][1] for r in RecommendationList.objects.all())
+
+
+def test_swap_is_a_single_statement_per_batch(django_assert_max_num_queries: Any) -> None:
+    from django.utils import timezone
+
+    from recommendations.services.store import lists_store
+
+    world = world_build(n_titles=3, n_subscribers=3)
+    entries = [(s.pk, [{"title_id": world.titles[0].pk, "score": 1.0, "reason": "r"}], []) for s in world.subscribers]
+    with django_assert_max_num_queries(4):  # savepoint/begin, one upsert, release/commit
+        lists_store(entries=entries, tags_version=1, taxonomy_version=0, history_version=0, generated_at=timezone.now())
+    assert RecommendationList.objects.count() == 3
+
+
+def test_rebuild_command_inline_and_for_one_subscriber(settings: Any) -> None:
+    world = world_build(n_titles=12, n_subscribers=3)
+    out = StringIO()
+    call_command("rebuild_recommendations", "--all", "--inline", stdout=out)
+    assert "rebuilt 3 list(s)" in out.getvalue()
+    out = StringIO()
+    call_command("rebuild_recommendations", "--subscriber", world.subscribers[0].user.username, "--inline", stdout=out)
+    assert "rebuilt 1 list(s)" in out.getvalue()
+    with pytest.raises(CommandError, match="unknown subscriber"):
+        call_command("rebuild_recommendations", "--subscriber", "nobody")
+
+
+def test_rebuild_command_without_inline_enqueues_chunks(django_capture_on_commit_callbacks: Any) -> None:
+    world_build(n_titles=6, n_subscribers=2)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("rebuild_recommendations", "--all", stdout=out)
+    assert "queued a full rebuild of 2" in out.getvalue()
+    assert len(callbacks) == 1  # the group is sent on commit
+    assert not RecommendationList.objects.exists()
+
+
+def test_export_writes_one_row_per_item(tmp_path: Any, settings: Any) -> None:
+    import csv
+
+    settings.RECOMMENDATION_LIST_SIZE = 4
+    world = world_build(n_titles=12, n_subscribers=2)
+    rebuild_all_inline()
+    target = tmp_path / "out.csv"
+    call_command("export_recommendations", str(target), stdout=StringIO())
+    rows = list(csv.DictReader(target.open()))
+    assert list(rows[0]) == ["subscriber", "rank", "external_id", "score", "reason"]
+    assert len(rows) == 8
+    names = {s.user.username for s in world.subscribers}
+    assert {r["subscriber"] for r in rows} == names
+    assert [r["rank"] for r in rows[:4]] == ["1", "2", "3", "4"]
+    assert all(r["external_id"].startswith("eng-") and r["reason"] for r in rows)
+    with pytest.raises(CommandError):
+        call_command("export_recommendations", str(tmp_path / "missing" / "x.csv"))
