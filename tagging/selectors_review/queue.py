@@ -13,12 +13,12 @@ import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from catalog.models import CanonicalTags, CanonicalTagsRevision, Title
+from catalog.models import CanonicalTags, Title
 from catalog.selectors import taxonomy_version
 
 from ..models import Tagging
 from ..review_models import DimensionPolicy
-from ..services.agreement.data import answers_load, dimension_data
+from ..services.agreement.data import Epoch, answers_load, dimension_data
 from ..services.agreement.stats import unit_disagreement
 from .common import review_codebook
 
@@ -35,15 +35,13 @@ class QueueTable:
     last_submitted: np.ndarray  # Unix seconds
     worst: list[str]  # the dimension contributing most
     per_dimension: dict[str, np.ndarray]  # slug -> (Q,) disagreement (nan: not comparable)
-    adjudicated: np.ndarray  # bool: canonical tags set by an editor after the last answer
 
 
 def review_fingerprint() -> str:
     """Changes whenever a submitted answer, canonical tags, the taxonomy or a policy does."""
     t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
-    c = CanonicalTagsRevision.objects.aggregate(v=Max("id"))["v"] or 0
     p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
-    raw = f"{t['n']}:{t['last']}:{c}:{taxonomy_version()}:{p}"
+    raw = f"{t['n']}:{t['last']}:{taxonomy_version()}:{p}"
     return "review-queue:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -61,7 +59,7 @@ def queue_table_compute() -> QueueTable:
     answers = answers_load(dimensions=[d.slug for d in codebook.dimensions])
     if len(answers) == 0:
         empty = np.zeros(0)
-        return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {}, empty.astype(bool))
+        return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {})
     title_ids, title_idx, counts = np.unique(answers.title_ids, return_inverse=True, return_counts=True)
     keep = counts >= 2
     n_titles = title_ids.size
@@ -89,22 +87,31 @@ def queue_table_compute() -> QueueTable:
         scores = np.where(weights > 0, weighted / np.maximum(weights, 1e-12), 0.0)
     last = np.zeros(n_titles)
     np.maximum.at(last, title_idx, answers.submitted_at)
-    adjudicated_at = dict(
-        CanonicalTags.objects.filter(source=CanonicalTags.Source.ADJUDICATED, title_id__in=title_ids[keep].tolist())
-        .values_list("title_id", "updated_at")
-    )
     sel = np.flatnonzero(keep)
-    adjudicated = np.asarray(
-        [bool(adjudicated_at.get(int(t))) and adjudicated_at[int(t)].timestamp() >= last[i]
-         for t, i in zip(title_ids[sel], sel, strict=True)],
-        dtype=bool,
-    )
     slugs = [d.slug for d in codebook.dimensions]
     return QueueTable(
         title_ids=title_ids[sel], scores=scores[sel], answers=counts[sel], last_submitted=last[sel],
         worst=[slugs[i] if i >= 0 else "" for i in worst_idx[sel]],
-        per_dimension=per_dimension, adjudicated=adjudicated,
+        per_dimension=per_dimension,
     )
+
+
+def adjudicated_mask(table: QueueTable) -> np.ndarray:
+    """(Q,) titles whose canonical tags an editor set after their last answer. Read fresh on
+    every request (one small query), so adjudicating does not invalidate the cached ranking."""
+    rows = (
+        CanonicalTags.objects.filter(source=CanonicalTags.Source.ADJUDICATED)
+        .annotate(_epoch=Epoch("updated_at")).values_list("title_id", "_epoch")
+    )
+    if not table.title_ids.size:
+        return np.zeros(0, dtype=bool)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64) if rows else np.zeros(0, dtype=np.int64)
+    when = np.fromiter((r[1] for r in rows), dtype=np.float64) if rows else np.zeros(0)
+    at = np.full(table.title_ids.size, -np.inf)
+    pos = np.searchsorted(table.title_ids, ids)
+    ok = (pos < table.title_ids.size) & (table.title_ids[np.minimum(pos, table.title_ids.size - 1)] == ids)
+    at[pos[ok]] = when[ok]
+    return at >= table.last_submitted
 
 
 @dataclass(frozen=True)
@@ -130,8 +137,9 @@ def disagreement_queue(
     if dimension and dimension in table.per_dimension:
         scores = np.nan_to_num(table.per_dimension[dimension], nan=-1.0)
     mask = scores >= max(min_score, 0.0)
+    adjudicated = adjudicated_mask(table)
     if not include_adjudicated:
-        mask &= ~table.adjudicated
+        mask &= ~adjudicated
     idx = np.flatnonzero(mask)
     if search:
         matching = set(
@@ -152,7 +160,7 @@ def disagreement_queue(
             "score": float(scores[i]),
             "answers": int(table.answers[i]),
             "worst": labels.get(table.worst[i], table.worst[i]),
-            "adjudicated": bool(table.adjudicated[i]),
+            "adjudicated": bool(adjudicated[i]),
         }
         for i in chunk
         if int(table.title_ids[i]) in titles

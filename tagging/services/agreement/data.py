@@ -50,7 +50,7 @@ class Answers:
         return len(self.values)
 
 
-class _Epoch(Func):
+class Epoch(Func):
     """A datetime column as Unix seconds, computed by the database: parsing 30,000 datetimes
     in Python costs more than the agreement maths."""
 
@@ -98,7 +98,7 @@ def answers_load(
         qs = qs.filter(tagger_id__in=list(tagger_ids))
     if title_ids is not None:
         qs = qs.filter(title_id__in=list(title_ids))
-    qs = qs.order_by().annotate(_epoch=_Epoch("submitted_at"))
+    qs = qs.order_by().annotate(_epoch=Epoch("submitted_at"))
     if dimensions is None or len(dimensions) > _EXTRACT_MAX:
         # Many dimensions: decoding each document once beats parsing many extracted values.
         rows = list(qs.values_list("id", "title_id", "tagger_id", "_epoch", "seconds_spent", "values"))
