@@ -219,8 +219,14 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
         cards.append(card)
         by_id[title.pk] = card
     rows: list[Row] = []
+    shown: set[int] = set()  # a title appears in one row only, the first that names it
     for row in rec.rows:
-        row_cards = [by_id[int(pk)] for pk in row.get("title_ids", []) if int(pk) in by_id]
+        row_cards = []
+        for pk in row.get("title_ids", []):
+            card = by_id.get(int(pk))
+            if card is not None and card.title.pk not in shown:
+                shown.add(card.title.pk)
+                row_cards.append(card)
         if row_cards:
             rows.append(Row(name=str(row.get("name", "")), cards=row_cards))
     return Suggestions(

@@ -99,3 +99,18 @@ def test_me_endpoints_refuse_non_subscribers(tagger: Any, api_client_for: Callab
 
 def test_anonymous_gets_401_or_403(client: Any) -> None:
     assert client.get(ME).status_code in {401, 403}
+
+
+def test_rows_are_deduplicated_and_empty_rows_dropped(
+    subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+) -> None:
+    a, b, c = (tagged_title(n, safe_values()) for n in ("A", "B", "C"))
+    hidden = tagged_title("Over the limit", safe_values(violence=5))
+    list_write(sub, [a, b, c, hidden], rows=[("First", [a, b]), ("Second", [b, c]), ("Only hidden", [hidden])])
+    sub.max_levels = {"violence": 2}
+    sub.save()
+    body = api_client_for(subscriber_user).get(ME).json()
+    assert [(r["name"], [i["title"]["title"] for i in r["items"]]) for r in body["rows"]] == [
+        ("First", ["A", "B"]),
+        ("Second", ["C"]),
+    ]
