@@ -98,6 +98,16 @@ def _math_table(n_titles: int) -> None:
     rows.append(("vectorised alpha + 95% CI (1,000 resamples)", t, ours))
     t, ref = _time(lambda: plain_python_alpha(listed, "ordinal"), repeat=1)
     rows.append(("plain-Python reference (definition, loops)", t, ref))
+    resamples = 20
+    rnd = random.Random(3)
+
+    def plain_bootstrap() -> None:
+        for _ in range(resamples):
+            pick = [rnd.randrange(n_titles) for _ in range(n_titles)]
+            plain_python_alpha([[row[i] for i in pick] for row in listed], "ordinal")
+
+    t, _ = _time(plain_bootstrap, repeat=1)
+    rows.append(("plain-Python + CI (1,000 resamples, extrapolated)", t * 1000 / resamples, ref))
     t, pkg = _time(lambda: krippendorff.alpha(data, level_of_measurement="ordinal"))
     rows.append(("krippendorff package 0.9", t, pkg))
     print(f"\nOrdinal alpha, {n_titles:,} titles x {TAGGERS} taggers (10% missing)")

@@ -64,6 +64,14 @@ def _pairable_coders(unit: np.ndarray, coder: np.ndarray) -> int:
     return int(np.unique(coder[np.bincount(unit)[unit] >= 2]).size)
 
 
+def agreement_overview_cached(*, bootstrap: int = 400) -> list[dict[str, Any]] | None:
+    """The overview if it is already computed for the current data, else None (the page then
+    loads it in a second request instead of making the editor wait for the queue)."""
+    from .queue import review_fingerprint
+
+    return cache.get(f"{review_fingerprint()}:overview:{bootstrap}")
+
+
 def agreement_overview(*, bootstrap: int = 400, answers: Answers | None = None) -> list[dict[str, Any]]:
     """Alpha with CI for every active dimension (the chart of the review home), cached under the
     same fingerprint as the disagreement queue: it only changes when answers or the taxonomy do."""

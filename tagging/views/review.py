@@ -23,7 +23,11 @@ from config.api_errors import Conflict
 from ..charts import alpha_bars, drift_lines, heat_map
 from ..models import Tagging
 from ..review_models import CalibrationAnswer
-from ..selectors_review.agreement import agreement_overview, title_agreement
+from ..selectors_review.agreement import (
+    agreement_overview,
+    agreement_overview_cached,
+    title_agreement,
+)
 from ..selectors_review.common import review_codebook
 from ..selectors_review.queue import disagreement_queue
 from ..selectors_review.taggers import tagger_report, tagger_throughput
@@ -36,6 +40,7 @@ from ..services.calibration import calibration_answer_set, calibration_assign
 from ..services.planning import planning_assign, planning_titles
 
 editor_required = role_required(Role.EDITOR)
+OVERVIEW_BOOTSTRAP = 300
 
 
 def _int(value: Any, default: int, lo: int, hi: int) -> int:
@@ -77,14 +82,21 @@ def review(request: HttpRequest) -> HttpResponse:
     )
     codebook = review_codebook()
     context: dict[str, Any] = {"queue": page, "params": params, "dimensions": codebook.dimensions}
-    if request.htmx:
+    if request.htmx and request.GET.get("part") != "agreement":
         return render(request, "tagging/review.html#queue", context)
-    overview = agreement_overview(bootstrap=300)
-    context["overview"] = overview
-    context["chart"] = alpha_bars(
-        [(row["label"], row["alpha"], *(row["ci"] or (None, None))) for row in overview],
-        title=_("Krippendorff's alpha per dimension with 95% confidence intervals"),
+    # The agreement chart bootstraps every dimension: when it is not cached yet the page comes
+    # at once with the queue and fetches the chart in a second request.
+    overview = agreement_overview(bootstrap=OVERVIEW_BOOTSTRAP) if request.htmx else agreement_overview_cached(
+        bootstrap=OVERVIEW_BOOTSTRAP
     )
+    context["overview"] = overview
+    if overview is not None:
+        context["chart"] = alpha_bars(
+            [(row["label"], row["alpha"], *(row["ci"] or (None, None))) for row in overview],
+            title=_("Krippendorff's alpha per dimension with 95% confidence intervals"),
+        )
+    if request.htmx:
+        return render(request, "tagging/review.html#agreement", context)
     return render(request, "tagging/review.html", context)
 
 

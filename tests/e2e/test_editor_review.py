@@ -35,7 +35,7 @@ def test_editor_adjudicates_from_the_disagreement_queue(page, live_server, login
     assert page.url.endswith("/tagging/review/")
     rows = page.locator("#queue tbody tr")
     assert rows.first.inner_text().startswith("Night of the Long Knives")
-    assert page.locator("svg.chart").first.is_visible()
+    page.wait_for_selector("#agreement svg.chart")  # fetched after the page when not cached yet
     screenshot("editor-review-home")
 
     # htmx filter: rank by violence only, in place.

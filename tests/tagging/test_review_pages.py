@@ -79,6 +79,16 @@ def test_queue_ranks_titles_by_disagreement_and_htmx_gets_the_partial(world, cli
     assert "4 titles to review" in html
 
 
+def test_agreement_chart_comes_in_a_second_request_until_cached(world, client, editor):
+    client.force_login(editor)
+    first = client.get(reverse("tagging:review")).content.decode()
+    assert 'hx-get="/tagging/review/?part=agreement"' in first and "<svg" not in first
+    chart = client.get(reverse("tagging:review"), {"part": "agreement"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<svg" in chart and "Violence" in chart and "<html" not in chart
+    again = client.get(reverse("tagging:review")).content.decode()
+    assert "<svg" in again  # now cached: drawn with the page
+
+
 def test_title_page_escapes_notes_and_prefills_the_proposal(world, client, editor):
     client.force_login(editor)
     title = world[2][0]
