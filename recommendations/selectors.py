@@ -35,7 +35,7 @@ class PipelineStatus:
     oldest_stale_generated_at: datetime | None
     tags_version: int
     taxonomy_version: int
-    durations: dict[str, dict[str, float | int | None]]
+    durations: dict[str, dict[str, str | float | int | None]]
 
     @property
     def oldest_stale_age(self) -> timedelta | None:
@@ -56,14 +56,14 @@ def pipeline_status(*, recent: int = 10) -> PipelineStatus:
     tv, xv = tags_version(), taxonomy_version()
     stale = RecommendationList.objects.filter(Q(tags_version__lt=tv) | Q(taxonomy_version__lt=xv))
     stale_agg = stale.aggregate(n=Count("id"), oldest=Min("generated_at"))
-    durations: dict[str, dict[str, float | int | None]] = {}
+    durations: dict[str, dict[str, str | float | int | None]] = {}
     since = timezone.now() - timedelta(days=1)
     for kind, avg, mx, n in (
         RebuildRun.objects.filter(status=RebuildRun.Status.DONE, finished_at__gte=since)
         .values_list("kind").annotate(avg=Avg("duration_ms"), mx=Max("duration_ms"), n=Count("id"))
         .values_list("kind", "avg", "mx", "n")
     ):
-        durations[kind] = {"count": n, "avg_ms": avg, "max_ms": mx}
+        durations[kind] = {"label": str(RebuildRun.Kind(kind).label), "count": n, "avg_ms": avg, "max_ms": mx}
     finished = RebuildRun.objects.filter(status=RebuildRun.Status.DONE, parent__isnull=True)
     return PipelineStatus(
         pending=sum(by_kind.values()),

@@ -55,6 +55,7 @@ class Phrases:
     top_picks: str = "Top picks for you"
     because: str = "Because you watched {title}"
     microgenre: str = "{adjectives} {noun}"
+    genre_row: str = "{noun} picks"
     plural: Callable[[str], str] = field(default=english_plural)
 
 
@@ -228,9 +229,11 @@ class Explainer:
         return text
 
     def row_name(self, noun: int, adj: int) -> str:
-        noun_label = self.phrases.plural(self.labels[noun]) if noun >= 0 else ""
         if adj < 0:
-            return noun_label[:1].upper() + noun_label[1:]
+            # A bare genre reads better as "Comedy picks" than as a guessed plural.
+            label = self.labels[noun] if noun >= 0 else ""
+            return self.phrases.genre_row.format(noun=label[:1].upper() + label[1:])
+        noun_label = self.phrases.plural(self.labels[noun]) if noun >= 0 else ""
         adjective = self.labels[adj]
         return self.phrases.microgenre.format(
             adjectives=adjective[:1].upper() + adjective[1:], noun=noun_label.lower()

@@ -256,6 +256,7 @@ def phrases() -> Phrases:
         top_picks=_("Top picks for you"),
         because=_("Because you watched {title}"),
         microgenre=_("{adjectives} {noun}"),
+        genre_row=_("{noun} picks"),
         plural=english_plural,
     )
 

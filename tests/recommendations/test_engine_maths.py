@@ -191,3 +191,21 @@ def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
 def test_english_plural() -> None:
     assert [english_plural(w) for w in ("Comedy", "Thriller", "Western", "Musical", "Documentary")] == [
         "Comedies", "Thrillers", "Westerns", "Musicals", "Documentaries"]
+
+
+def test_threshold_top_k_equals_a_full_partition() -> None:
+    from recommendations.engine.scoring import _top_by_partition
+
+    rng = np.random.default_rng(7)
+    scores = rng.random((64, 3000)).astype(np.float32)
+    scores[rng.random(scores.shape) < 0.3] = -np.inf  # exclusions
+    scores[5, :] = -np.inf  # nothing allowed
+    scores[6, :2990] = -np.inf  # fewer allowed than asked
+    scores[7, :] = 0.5  # ties everywhere
+    idx, vals = top_candidates(scores, 150)
+    ref_idx, ref_vals = _top_by_partition(scores, 150)
+    np.testing.assert_array_equal(vals, ref_vals)
+    finite = np.isfinite(ref_vals)
+    rows = [r for r in range(64) if r != 7]
+    for r in rows:
+        assert set(idx[r][finite[r]].tolist()) == set(ref_idx[r][finite[r]].tolist())
