@@ -71,7 +71,8 @@ def test_editor_adjudicates_from_the_disagreement_queue(page, live_server, login
     page.wait_for_load_state("networkidle")
     assert "Canonical tags saved" in page.locator(".messages").inner_text()
     canonical = CanonicalTags.objects.get(title=fight)
-    assert canonical.values["violence"] == 5 and canonical.source == "adjudicated"
+    assert canonical.values["violence"] == 5
+    assert canonical.source == "adjudicated"
     assert OutboxEvent.objects.count() == outbox_before + 1
     screenshot("editor-review-adjudicated")
     page.set_viewport_size({"width": 390, "height": 844})
