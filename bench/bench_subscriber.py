@@ -237,7 +237,7 @@ def run(quick: bool) -> None:
     gunicorn = Path(python).with_name("gunicorn")
     server = subprocess.Popen(
         [str(gunicorn), "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "-k", "gthread",
-         "--threads", "4", "--log-level", "warning"],
+         "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     try:
