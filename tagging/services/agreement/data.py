@@ -223,7 +223,7 @@ def dimension_data(
     else:
         extra = sorted({s for v in raw for s in v} - set(tag_slugs))
         tags = [*tag_slugs, *extra]
-        sets = [tuple(sorted(v)) for v in raw]
+        sets = [tuple(v) if len(v) < 2 else tuple(sorted(v)) for v in raw]
         domain = list(dict.fromkeys(sets))
         index_sets = {s: i for i, s in enumerate(domain)}
         value = np.asarray([index_sets[s] for s in sets], dtype=np.int64)
