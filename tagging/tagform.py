@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from catalog.models import Dimension
 from catalog.selectors import taxonomy_list
@@ -64,6 +67,66 @@ class Field:
     @property
     def is_boolean(self) -> bool:
         return self.kind == Dimension.Kind.BOOLEAN
+
+    # The controls are built here rather than in the template: a full codebook has ~130
+    # options, and Django's template engine spent most of the tag page's time on that loop.
+    # Every interpolated string goes through ``html.escape``.
+    def controls_html(self) -> SafeString:
+        slug, label = escape(self.slug), escape(self.label)
+        if self.is_boolean:
+            options = [
+                Option("true", _("Yes"), "", None, self.value is True),
+                Option("false", _("No"), "", None, self.value is False),
+            ]
+            return mark_safe(  # noqa: S308 - escaped above and in _scale_items
+                f'<div class="scale scale-bool" role="radiogroup" aria-label="{label}">'
+                f"{_scale_items(self, options, with_level=False)}</div>"
+            )
+        if self.is_ordinal:
+            return mark_safe(  # noqa: S308 - escaped above and in _scale_items
+                f'<div class="scale" role="radiogroup" aria-label="{label}">'
+                f"{_scale_items(self, self.options, with_level=True)}</div>"
+            )
+        kind = "checkbox" if self.is_multi else "radio"
+        role = "group" if self.is_multi else "radiogroup"
+        parts = [f'<div class="chips" role="{role}" aria-label="{label}">']
+        for o in self.options:
+            oid = f"o-{slug}-{escape(o.slug)}"
+            hint = escape(f"{o.label} — {o.definition}")
+            parts.append(
+                f'<input type="{kind}" class="opt-input" id="{oid}" name="{escape(self.name)}" '
+                f'value="{escape(o.slug)}"{" checked" if o.checked else ""} data-hint="{hint}">'
+                f'<label class="opt-chip" for="{oid}" title="{escape(o.definition)}">{escape(o.label)}</label>'
+            )
+        parts.append("</div>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+    def anchors_html(self) -> SafeString:
+        rows = "".join(
+            f'<div class="anchor-row{" is-selected" if o.checked else ""}"><dt>{o.level} · {escape(o.label)}</dt>'
+            f"<dd>{escape(o.definition)}</dd></div>"
+            for o in self.options
+        )
+        return mark_safe(f"<dl>{rows}</dl>")  # noqa: S308 - escaped above
+
+
+def _scale_items(f: Field, options: list[Option], *, with_level: bool) -> str:
+    slug, name = escape(f.slug), escape(f.name)
+    parts = []
+    for o in options:
+        oid = f"o-{slug}-{escape(o.slug)}"
+        if with_level:
+            hint = escape(f"{o.level} · {o.label} — {o.definition}")
+            inner = f'<span class="lvl">{o.level}</span><span class="lvl-name">{escape(o.label)}</span>'
+            title = f' title="{escape(o.label)}: {escape(o.definition)}"'
+        else:
+            hint, inner, title = escape(o.label), f'<span class="lvl">{escape(o.label)}</span>', ""
+        parts.append(
+            f'<input type="radio" class="opt-input" id="{oid}" name="{name}" value="{escape(o.slug)}"'
+            f'{" checked" if o.checked else ""} data-hint="{hint}">'
+            f'<label class="scale-level" for="{oid}"{title}>{inner}</label>'
+        )
+    return "".join(parts)
 
 
 def form_fields(

@@ -16,6 +16,7 @@ one row for the winner and none for everybody else.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,6 +43,8 @@ NO_TAGGERS = "Choose at least one tagger."
 OPEN_STATUSES = (Assignment.Status.NEW, Assignment.Status.DRAFT, Assignment.Status.RETURNED)
 #: How many pool candidates one claim tries before giving up (each try skips locked titles).
 _CLAIM_CANDIDATES = 8
+#: Fresh candidate reads before a claim reports no work (only under extreme contention).
+_CLAIM_ROUNDS = 5
 
 
 def _check_tagger(user: AbstractBaseUser) -> None:
@@ -159,20 +162,37 @@ def assignment_queue(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
     )
 
 
-def pool_candidates(*, tagger: AbstractBaseUser, overlap: int) -> QuerySet[Title]:
-    """Titles still short of ``overlap`` taggers that ``tagger`` does not already have, titles
-    already started first (so pairs complete and agreement can be measured early)."""
-    counts = (
-        Assignment.objects.filter(title=OuterRef("pk")).order_by()
-        .values("title").annotate(n=Count("id")).values("n")
+def pool_candidates(
+    *, tagger: AbstractBaseUser, overlap: int, limit: int = _CLAIM_CANDIDATES
+) -> tuple[list[int], list[int]]:
+    """Up to ``limit`` ids of titles still short of ``overlap`` taggers that ``tagger`` does not
+    already have, as (titles already started, untouched titles in catalogue order): started ones
+    go first so pairs complete and agreement can be measured early. A plain read, outside any
+    transaction: the conditional write decides; this only proposes."""
+    started = list(
+        Assignment.objects.order_by().values("title_id")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(tagger=tagger)))
+        .filter(n__lt=overlap, mine=0)
+        .order_by("-n", "title_id")
+        .values_list("title_id", flat=True)[:limit]
     )
-    return (
-        Title.objects.annotate(n_assigned=Coalesce(Subquery(counts), 0))
-        .filter(n_assigned__lt=overlap)
-        .exclude(assignments__tagger=tagger)
-        .exclude(kind=Title.Kind.SERIES)  # series are tagged through their episodes
-        .order_by("-n_assigned", "id")
-    )
+    untouched: list[int] = []
+    if len(started) < limit:
+        untouched = list(
+            Title.objects.filter(~Exists(Assignment.objects.filter(title=OuterRef("pk"))))
+            .exclude(kind=Title.Kind.SERIES)  # series are tagged through their episodes
+            .order_by("id")
+            .values_list("pk", flat=True)[: limit - len(started)]
+        )
+    return started, untouched
+
+
+def _rotated(ids: list[int]) -> list[int]:
+    """``ids`` from a random starting point: concurrent claimers spread over the candidates."""
+    if not ids:
+        return ids
+    start = secrets.randbelow(len(ids))
+    return ids[start:] + ids[:start]
 
 
 def _claim_sql() -> str:
@@ -198,35 +218,44 @@ def _claim(*, title_id: int, tagger: AbstractBaseUser, overlap: int) -> bool:
         return cursor.rowcount == 1
 
 
+def _lock_candidate(title_id: int, *, wait: bool = False) -> bool:
+    """Lock the title row for this transaction where the database has row locks, so the count
+    the conditional write reads includes every committed claim; False when another claimer
+    holds it right now (skip it rather than queue behind it; with ``wait``, queue). SQLite has no row locks and
+    needs none: its IMMEDIATE transaction already holds the database's only write lock."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return True
+    return Title.objects.filter(pk=title_id).select_for_update(skip_locked=not wait).exists()
+
+
 def assignment_next(*, tagger: AbstractBaseUser, overlap: int | None = None) -> Assignment | None:
     """The next title for ``tagger``: the first open assignment of their own queue, else one
     claimed from the pool (titles short of their overlap), else None when there is no work.
 
     Atomic under any number of concurrent callers: a pool title never gets more than
-    ``overlap`` assignments. The write transaction is kept short (one candidate query, one
-    lock, one conditional INSERT) because on SQLite it holds the database's single write lock.
+    ``overlap`` assignments. Candidates are read outside the write transaction; the transaction
+    itself is only lock + conditional INSERT per candidate, because on SQLite it holds the
+    database's single write lock. Concurrent callers start at different candidates so twenty
+    taggers do not all queue for the same title.
     """
     overlap = settings.TAGGING_OVERLAP if overlap is None else overlap
     own = assignment_queue(tagger=tagger).first()
     if own is not None:
         return own
-    use_row_locks = connection.features.has_select_for_update_skip_locked
-    with transaction.atomic():
-        tried: list[int] = []
-        for _attempt in range(_CLAIM_CANDIDATES):
-            candidates = pool_candidates(tagger=tagger, overlap=overlap).exclude(pk__in=tried)
-            if use_row_locks:
-                # Lock one title nobody else is claiming right now (the others skip it); when
-                # every candidate is held, wait for the first one rather than report no work.
-                title_id = candidates.select_for_update(skip_locked=True).values_list(
-                    "pk", flat=True
-                ).first() or candidates.select_for_update().values_list("pk", flat=True).first()
-            else:
-                title_id = candidates.values_list("pk", flat=True).first()
-            if title_id is None:
-                return None
-            if _claim(title_id=title_id, tagger=tagger, overlap=overlap):
-                return Assignment.objects.select_related("title").get(title_id=title_id, tagger=tagger)
-            # The title filled up between our read and our write: try the next candidate.
-            tried.append(title_id)
+    for _round in range(_CLAIM_ROUNDS):
+        started, untouched = pool_candidates(tagger=tagger, overlap=overlap)
+        if not started and not untouched:
+            return None
+        ordered = _rotated(started) + _rotated(untouched)
+        won = None
+        with transaction.atomic():
+            for title_id in ordered:
+                # The last round waits for held titles rather than report "no work" wrongly.
+                wait = _round == _CLAIM_ROUNDS - 1
+                if _lock_candidate(title_id, wait=wait) and _claim(title_id=title_id, tagger=tagger, overlap=overlap):
+                    won = title_id
+                    break
+        if won is not None:
+            return Assignment.objects.select_related("title").get(title_id=won, tagger=tagger)
+        # Every candidate filled up (or was being claimed) meanwhile: read fresh ones.
     return None

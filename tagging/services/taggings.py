@@ -132,7 +132,30 @@ def _record_revision(tagging: Tagging, *, saved_by: AbstractBaseUser | None) -> 
     )
 
 
-@transaction.atomic
+def _clean_fields(
+    *, codebook: Codebook, values: Any = None, notes: Any = None, evidence: Any = None,
+    seconds_spent: Any = None,
+) -> dict[str, Any]:
+    """Validate the given fields (None = not given) and report every bad one at once."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name, value, cleaner in (
+        ("values", values, lambda v: values_clean(v, codebook=codebook)),
+        ("notes", notes, notes_clean),
+        ("evidence", evidence, lambda v: evidence_clean(v, codebook=codebook)),
+        ("seconds_spent", seconds_spent, seconds_clean),
+    ):
+        if value is None:
+            continue
+        try:
+            clean[name] = cleaner(value)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
 def tagging_create(
     *,
     tagger: AbstractBaseUser,
@@ -145,30 +168,35 @@ def tagging_create(
 ) -> Tagging:
     """Start the tagger's draft of ``title``. The title must be assigned to them (taggers do not
     self-assign: work comes from editors or the pool claim, which respects the overlap). A second
-    draft of the same title is a ``Conflict``: update the existing one with its version."""
+    draft of the same title is a ``Conflict``: update the existing one with its version.
+
+    Validation and reads run before the write transaction, which stays short: on SQLite it
+    holds the database's only write lock."""
     codebook = codebook or Codebook.load()
     assignment = Assignment.objects.filter(title=title, tagger=tagger).first()
     if assignment is None:
         raise ValidationError({"title": [NOT_ASSIGNED]})
-    existing = Tagging.objects.filter(title=title, tagger=tagger).first()
+    existing = Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first()
     if existing is not None:
-        raise Conflict(ALREADY_EXISTS % {"id": existing.pk, "version": existing.version})
-    clean_values = values_clean(values if values is not None else {}, codebook=codebook)
+        raise Conflict(ALREADY_EXISTS % {"id": existing["pk"], "version": existing["version"]})
+    clean = _clean_fields(
+        codebook=codebook, values=values if values is not None else {}, notes=notes or "",
+        evidence=evidence if evidence is not None else {}, seconds_spent=seconds_spent,
+    )
     tagging = Tagging(
         title=title, tagger=tagger, assignment=assignment, status=Tagging.Status.DRAFT,
-        values=clean_values, notes=notes_clean(notes),
-        evidence=evidence_clean(evidence, codebook=codebook),
-        seconds_spent=seconds_clean(seconds_spent), version=1, taxonomy_version=taxonomy_version(),
+        version=1, taxonomy_version=taxonomy_version(), **clean,
     )
     try:
         with transaction.atomic():
             tagging.save()
+            Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.NEW).update(
+                status=Assignment.Status.DRAFT, updated_at=timezone.now()
+            )
+            _record_revision(tagging, saved_by=tagger)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
-        raise Conflict(ALREADY_EXISTS % {"id": "?", "version": 1}) from exc
-    Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.NEW).update(
-        status=Assignment.Status.DRAFT, updated_at=timezone.now()
-    )
-    _record_revision(tagging, saved_by=tagger)
+        current = Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first() or {}
+        raise Conflict(ALREADY_EXISTS % {"id": current.get("pk"), "version": current.get("version")}) from exc
     return tagging
 
 
@@ -179,7 +207,6 @@ def _stale_or_read_only(tagging_id: int, given: int) -> Conflict:
     return Conflict(STALE_VERSION % {"current": current.get("version"), "given": given})
 
 
-@transaction.atomic
 def tagging_save_draft(
     *,
     tagging: Tagging,
@@ -192,46 +219,33 @@ def tagging_save_draft(
     codebook: Codebook | None = None,
 ) -> Tagging:
     """Save a draft (or a returned tagging being corrected). Fields left as None keep their
-    stored value. ``version`` is the version the writer loaded: a stale one raises ``Conflict``
-    and stores nothing. ``seconds_spent`` is the client's running total; it never decreases."""
+    stored value; ``values`` replaces the whole answer. ``version`` is the version the writer
+    loaded: a stale one raises ``Conflict`` and stores nothing. ``seconds_spent`` is the
+    client's running total; it never decreases."""
     version = _version_clean(version)
-    codebook = codebook or Codebook.load()
-    errors: dict[str, list[str]] = {}
-    changes: dict[str, Any] = {}
-    for name, value, clean in (
-        ("values", values, lambda v: values_clean(v, codebook=codebook)),
-        ("notes", notes, notes_clean),
-        ("evidence", evidence, lambda v: evidence_clean(v, codebook=codebook)),
-        ("seconds_spent", seconds_spent, seconds_clean),
-    ):
-        if value is None:
-            continue
-        try:
-            changes[name] = clean(value)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    changes = _clean_fields(
+        codebook=codebook or Codebook.load(), values=values, notes=notes, evidence=evidence,
+        seconds_spent=seconds_spent,
+    )
     if tagging.status not in EDITABLE:
         raise Conflict(READ_ONLY)
-    update: dict[str, Any] = {k: v for k, v in changes.items() if k != "seconds_spent"}
     if "seconds_spent" in changes:
-        update["seconds_spent"] = max(changes["seconds_spent"], tagging.seconds_spent)
-    won = Tagging.objects.filter(pk=tagging.pk, version=version, status__in=EDITABLE).update(
-        **update, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not won:
-        raise _stale_or_read_only(tagging.pk, version)
-    tagging.refresh_from_db()
-    if tagging.assignment_id:
-        Assignment.objects.filter(pk=tagging.assignment_id, status=Assignment.Status.NEW).update(
-            status=Assignment.Status.DRAFT, updated_at=timezone.now()
+        changes["seconds_spent"] = max(changes["seconds_spent"], tagging.seconds_spent)
+    with transaction.atomic():
+        won = Tagging.objects.filter(pk=tagging.pk, version=version, status__in=EDITABLE).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
         )
-    _record_revision(tagging, saved_by=user)
+        if not won:
+            raise _stale_or_read_only(tagging.pk, version)
+        tagging.refresh_from_db()
+        if tagging.assignment_id:
+            Assignment.objects.filter(pk=tagging.assignment_id, status=Assignment.Status.NEW).update(
+                status=Assignment.Status.DRAFT, updated_at=timezone.now()
+            )
+        _record_revision(tagging, saved_by=user)
     return tagging
 
 
-@transaction.atomic
 def tagging_submit(
     *,
     tagging: Tagging,
@@ -242,26 +256,27 @@ def tagging_submit(
     """Submit: every required dimension must be answered (errors name each one). With
     ``version`` the submit is refused as stale when someone saved since; without it, the
     stored version is submitted. A submitted tagging is read-only until returned."""
-    codebook = codebook or Codebook.load()
     given = tagging.version if version is None else _version_clean(version)
     if tagging.status not in EDITABLE:
         raise Conflict(READ_ONLY)
     if given != tagging.version:
         raise _stale_or_read_only(tagging.pk, given)
-    clean = values_clean(tagging.values, codebook=codebook, require_complete=True)
+    clean = values_clean(tagging.values, codebook=codebook or Codebook.load(), require_complete=True)
+    current_taxonomy = taxonomy_version()
     now = timezone.now()
-    won = Tagging.objects.filter(pk=tagging.pk, version=given, status__in=EDITABLE).update(
-        values=clean, status=Tagging.Status.SUBMITTED, submitted_at=now,
-        version=F("version") + 1, updated_at=now, taxonomy_version=taxonomy_version(),
-    )
-    if not won:
-        raise _stale_or_read_only(tagging.pk, given)
-    tagging.refresh_from_db()
-    if tagging.assignment_id:
-        Assignment.objects.filter(pk=tagging.assignment_id).update(
-            status=Assignment.Status.SUBMITTED, updated_at=now
+    with transaction.atomic():
+        won = Tagging.objects.filter(pk=tagging.pk, version=given, status__in=EDITABLE).update(
+            values=clean, status=Tagging.Status.SUBMITTED, submitted_at=now,
+            version=F("version") + 1, updated_at=now, taxonomy_version=current_taxonomy,
         )
-    _record_revision(tagging, saved_by=user)
+        if not won:
+            raise _stale_or_read_only(tagging.pk, given)
+        tagging.refresh_from_db()
+        if tagging.assignment_id:
+            Assignment.objects.filter(pk=tagging.assignment_id).update(
+                status=Assignment.Status.SUBMITTED, updated_at=now
+            )
+        _record_revision(tagging, saved_by=user)
     return tagging
 
 
