@@ -242,3 +242,34 @@ def test_home_reads_a_precomputed_list_in_a_fixed_number_of_queries(
     # Same list state: the rendered rows are reused, only the cheap state lookups run.
     with django_assert_max_num_queries(7):
         assert "Pick 49" in client.get(reverse("recommendations:home")).content.decode()
+
+
+def test_history_pages_through_htmx_with_the_partial_only(subscriber_user: Any, sub: Subscriber) -> None:
+    from recommendations.services.feedback import feedback_record
+
+    title = tagged_title("Seen", safe_values())
+    for _ in range(3):
+        feedback_record(subscriber=sub, title=title, event="watched")
+    response = _client(subscriber_user).get(reverse("recommendations:history"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="events"' in html
+    assert "<html" not in html
+
+
+def test_unknown_title_is_404(subscriber_user: Any, sub: Subscriber) -> None:
+    client = _client(subscriber_user)
+    assert client.get(reverse("recommendations:title", args=[999999])).status_code == 404
+    assert client.post(reverse("recommendations:feedback", args=[999999]), {"feedback": "like"}).status_code == 404
+
+
+def test_feedback_on_the_title_page_keeps_the_full_buttons_and_starts_the_poll(subscriber_user: Any, sub: Subscriber) -> None:
+    title = tagged_title("Heat", safe_values())
+    rec = list_write(sub, [title])
+    response = _client(subscriber_user).post(
+        reverse("recommendations:feedback", args=[title.pk]), {"feedback": "like", "view": "title"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert 'class="fb-scope title-actions"' in html
+    assert 'aria-pressed="true"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert f"since={rec.generated_at.isoformat()}".replace("+", "%2B").replace(":", "%3A") in html
