@@ -19,6 +19,7 @@ from catalog.models import Dimension, Tag, TaxonomyChange
 from catalog.selectors import taxonomy_version
 
 from ..review_models import DimensionPolicy
+from ..selectors_review.agreement import agreement_dimension
 from ..selectors_review.taxonomy import confusion_report, dimension_detail, taxonomy_changes
 from ..services import taxonomy as svc
 from ..services.adjudication import dimension_policy_set
@@ -75,8 +76,14 @@ def taxonomy_dimension(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = _errors(exc)
         dimension.refresh_from_db()
+    detail = dimension_detail(dimension=dimension)
+    if dimension.kind == Dimension.Kind.MULTI:
+        # Which tags taggers apply consistently: the binary alpha of each tag.
+        per_tag = agreement_dimension(dimension=dimension, bootstrap=0).get("per_tag", {})
+        for tag in detail["tags"]:
+            tag.alpha = per_tag.get(tag.slug)
     context = {
-        **dimension_detail(dimension=dimension),
+        **detail,
         "policy": DimensionPolicy.objects.filter(dimension=dimension).first(),
         "changes": [c for c in taxonomy_changes(limit=200) if c.dimension_id == dimension.pk][:15],
         "error": error,
