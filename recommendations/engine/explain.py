@@ -262,44 +262,57 @@ class Explainer:
     def rows_for(self, idx_row: np.ndarray, title_ids: np.ndarray, d_noun: np.ndarray,
                  d_adj: np.ndarray, d_anchor: np.ndarray) -> list[dict[str, object]]:
         """``[{"name", "title_ids"}]`` for one list (title ids, not indices)."""
-        valid = idx_row >= 0
-        n = int(valid.sum())
-        ids = [int(x) for x in title_ids[idx_row[:n]]]
+        n = int((idx_row >= 0).sum())
+        return self.rows_from_lists(title_ids[idx_row[:n]].tolist(), d_noun[:n].tolist(),
+                                    d_adj[:n, 0].tolist(), d_anchor[:n].tolist())
+
+    def rows_from_lists(self, ids: list[int], nouns: list[int], adjs: list[int],
+                        anchors: list[int]) -> list[dict[str, object]]:
+        """``rows_for`` on plain lists (the per-subscriber hot path of a rebuild)."""
+        n = len(ids)
         rows: list[dict[str, object]] = []
         if n == 0:
             return rows
-        rows.append({"name": self.phrases.top_picks, "title_ids": ids[:TOP_ROW]})
+        top = self.phrases.top_picks
+        rows.append({"name": top, "title_ids": ids[:TOP_ROW]})
         used = set(range(min(TOP_ROW, n)))
-        names = {self.phrases.top_picks}
-        candidates: list[tuple[int, str, list[int]]] = []
+        names = {top}
         # Microgenres: (first adjective, genre) when there is an adjective, else the genre.
         groups: dict[tuple[int, int], list[int]] = {}
-        for i in range(n):
-            groups.setdefault((int(d_noun[i]), int(d_adj[i, 0])), []).append(i)
-        for (noun, adj), members in groups.items():
-            if noun < 0 and adj < 0:
-                continue
-            free = [i for i in members if i not in used]
-            if len(free) >= ROW_MIN:
-                candidates.append((free[0], self.row_name(noun, adj), free))
+        for i in range(TOP_ROW, n):
+            groups.setdefault((nouns[i], adjs[i]), []).append(i)
+        candidates = [(members[0], key, members) for key, members in groups.items()
+                      if len(members) >= ROW_MIN and (key[0] >= 0 or key[1] >= 0)]
         candidates.sort()
-        for _, name, members in candidates:
-            free = [i for i in members if i not in used][:ROW_MAX]
-            if len(free) < ROW_MIN or name in names or len(rows) >= MAX_ROWS:
+        for _, (noun, adj), members in candidates:
+            if len(rows) >= MAX_ROWS:
+                break
+            name = self._row_name_cached(noun, adj)
+            if name in names:
                 continue
-            rows.append({"name": name, "title_ids": [ids[i] for i in free]})
-            used.update(free)
+            members = members[:ROW_MAX]
+            rows.append({"name": name, "title_ids": [ids[i] for i in members]})
+            used.update(members)
             names.add(name)
         by_anchor: dict[int, list[int]] = {}
         for i in range(n):
-            if d_anchor[i] >= 0 and i not in used:
-                by_anchor.setdefault(int(d_anchor[i]), []).append(i)
+            if anchors[i] >= 0 and i not in used:
+                by_anchor.setdefault(anchors[i], []).append(i)
         for anchor, members in sorted(by_anchor.items(), key=lambda kv: kv[1][0]):
+            if len(rows) >= MAX_ROWS:
+                break
             name = self.phrases.because.format(title=self.names[anchor])
-            if len(members) < ROW_MIN or name in names or len(rows) >= MAX_ROWS:
+            if len(members) < ROW_MIN or name in names:
                 continue
             members = members[:ROW_MAX]
             rows.append({"name": name, "title_ids": [ids[i] for i in members]})
             used.update(members)
             names.add(name)
         return rows
+
+    def _row_name_cached(self, noun: int, adj: int) -> str:
+        key = (noun, adj, -2, -2, -2.0)
+        name = self._cache.get(key)
+        if name is None:
+            name = self._cache[key] = self.row_name(noun, adj)
+        return name

@@ -225,19 +225,22 @@ def lists_serialize(state: EngineState, block: ComputedBlock, explainer: Explain
     out = []
     d, r = block.drivers, block.result
     ids = state.title_ids
+    valid = r.idx >= 0
     reasons = explainer.reasons_block(r.idx, d).tolist()
-    title_ids = np.where(r.idx >= 0, ids[np.maximum(r.idx, 0)], 0).tolist()
-    scores = np.round(np.where(r.idx >= 0, r.scores, 0).astype(np.float64), 4).tolist()
-    lengths = (r.idx >= 0).sum(axis=1).tolist()
-    for i, p in enumerate(block.positions):
+    title_ids = np.where(valid, ids[np.maximum(r.idx, 0)], 0).tolist()
+    scores = np.round(np.where(valid, r.scores, 0).astype(np.float64), 4).tolist()
+    lengths = valid.sum(axis=1).tolist()
+    nouns, adjs, anchors = d.noun.tolist(), d.adjectives[:, :, 0].tolist(), d.anchor.tolist()
+    subscriber_ids = state.subscriber_ids[block.positions].tolist()
+    for i, sid in enumerate(subscriber_ids):
         n = lengths[i]
+        t_ids = title_ids[i][:n]
         items = [
             {"title_id": t, "score": s, "reason": reason}
-            for t, s, reason in zip(title_ids[i][:n], scores[i][:n], reasons[i][:n], strict=True)
+            for t, s, reason in zip(t_ids, scores[i][:n], reasons[i][:n], strict=True)
         ]
-        idx = r.idx[i]
-        rows = explainer.rows_for(idx, ids, d.noun[i], d.adjectives[i], d.anchor[i])
-        out.append((int(state.subscriber_ids[p]), items, rows))
+        rows = explainer.rows_from_lists(t_ids, nouns[i][:n], adjs[i][:n], anchors[i][:n])
+        out.append((sid, items, rows))
     return out
 
 
