@@ -18,7 +18,7 @@ def _check_database() -> dict[str, object]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - report any failure, never raise from a probe
+    except Exception as exc:
         return {"ok": False, "error": str(exc)[:200]}
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
@@ -29,7 +29,7 @@ def _check_broker() -> dict[str, object]:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return {"ok": False, "error": str(exc)[:200]}
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
 

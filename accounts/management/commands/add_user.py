@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"]
-        if password is None and options.get("stdin", None) is None and _interactive():
+        if password is None and options.get("stdin") is None and _interactive():
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("Passwords do not match.")
