@@ -328,6 +328,7 @@ def incremental(state: Any, titles: Synthetic, writer: Writer, trials: int, rng:
         for block in lists_compute(state, affected):
             writer.store(lists_serialize(state, block, explainer))
         out.append((time.perf_counter() - started, int(watchers[p]), len(affected)))
+        print(f"    incremental: {out[-1][1]:,} watchers, {out[-1][2]:,} lists, {out[-1][0]:.3f} s", flush=True)
     return out
 
 
@@ -362,7 +363,7 @@ def run(quick: bool) -> None:
                   flush=True)
             if n_subs == sizes[0]:
                 naive = naive_per_subscriber(titles, inter, sample=10 if not quick else 5)
-                for trial in incremental(state, titles, writer, trials=12 if not quick else 5, rng=rng):
+                for trial in incremental(state, titles, writer, trials=8 if not quick else 5, rng=rng):
                     incremental_rows.append((n_subs, *trial))
             del state, inter
         print(f"\nfull rebuild ({n_titles:,} titles, {EVENTS_PER_SUBSCRIBER} events per subscriber, {K} items per list)")

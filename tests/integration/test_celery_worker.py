@@ -206,3 +206,105 @@ def test_broker_down_then_the_beat_sweep_rebuilds(worker_env: dict[str, str]) ->
         raise
     _stop(worker)
     assert after["pending"] == 0
+
+
+SETUP_BIG = """
+import importlib
+from datetime import datetime, timedelta, timezone
+import numpy as np
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from catalog.models import CanonicalTags, Title
+from recommendations.models import Subscriber, ViewingEvent
+importlib.import_module("catalog.migrations.0002_default_codebook").create_codebook(django_apps, None)
+rng = np.random.default_rng(3)
+genres, tones = ["comedy", "drama", "thriller", "horror", "western"], ["quirky", "irreverent", "dark"]
+titles = Title.objects.bulk_create([Title(external_id=f"big-{i}", title=f"Big {i}") for i in range(800)])
+CanonicalTags.objects.bulk_create([CanonicalTags(title=t, values={"genre": [genres[i % 5]], "tone": [tones[i % 3]], "violence": i % 6}) for i, t in enumerate(titles)])
+users = get_user_model().objects.bulk_create([get_user_model()(username=f"big{i}") for i in range(3000)])
+subs = Subscriber.objects.bulk_create([Subscriber(user=u) for u in users])
+t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+ViewingEvent.objects.bulk_create([
+    ViewingEvent(subscriber=s, title=titles[int(t)], event="rated", rating=float(rng.integers(1, 6)), timestamp=t0 + timedelta(minutes=j))
+    for s in subs for j, t in enumerate(rng.choice(800, 15, replace=False))
+], batch_size=5000)
+from recommendations.services.rebuild import rebuild_all_inline
+rebuild_all_inline()
+"""
+
+TAXONOMY = """
+from django.db import transaction
+from catalog.models import OutboxEvent
+from catalog.outbox import outbox_record
+with transaction.atomic():
+    outbox_record(kind=OutboxEvent.Kind.TAXONOMY)
+"""
+
+LISTS = """
+import json
+from catalog.models import OutboxEvent
+from recommendations.models import RebuildRun, RecommendationList
+print("PROBE" + json.dumps({
+    "pending": OutboxEvent.objects.filter(processed_at__isnull=True).count(),
+    "lists": RecommendationList.objects.count(),
+    "empty": RecommendationList.objects.filter(items=[]).count(),
+    "full_done": RebuildRun.objects.filter(kind="full", parent__isnull=True, status="done").count(),
+}))
+"""
+
+
+def _full_running(env: dict[str, str]) -> bool:
+    if connection.vendor == "postgresql":
+        from recommendations.models import RebuildRun
+
+        return RebuildRun.objects.filter(kind="full", status="running").exists()
+    import sqlite3
+
+    path = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path, timeout=20) as db:
+        return bool(db.execute("SELECT count(*) FROM recommendations_rebuildrun WHERE kind='full' AND status='running'").fetchone()[0])
+
+
+def _lists_probe(env: dict[str, str]) -> dict[str, Any]:
+    out = _shell(env, LISTS)
+    return json.loads(next(line for line in out.splitlines() if line.startswith("PROBE"))[len("PROBE"):])
+
+
+def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(worker_env: dict[str, str]) -> None:
+    _shell(worker_env, SETUP_BIG)
+    assert _lists_probe(worker_env) == {"pending": 0, "lists": 3000, "empty": 0, "full_done": 1}
+    queue = worker_env["CELERY_QUEUE"]
+    worker = _start(worker_env, "worker", "--pool", "solo", "-Q", queue, "-n", f"{queue}@%h",
+                    "--without-gossip", "--without-mingle")
+    try:
+        _shell(worker_env, TAXONOMY)  # every list must be rebuilt
+        deadline = time.monotonic() + 120
+        while not _full_running(worker_env):
+            assert time.monotonic() < deadline, "the worker never started the rebuild"
+            time.sleep(0.05)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # no cleanup, no ack: like a machine dying
+        worker.wait()
+    state = _lists_probe(worker_env)
+    print("after the kill:", state)
+    assert state["lists"] == 3000
+    assert state["empty"] == 0
+    assert state["pending"] == 1 or state["full_done"] == 2  # killed before it could finish (or just after)
+    # A new worker with beat: the sweep re-claims the dead worker's rows after the timeout.
+    env = dict(worker_env, OUTBOX_CLAIM_TIMEOUT="2")
+    worker = _start(env, "worker", "--pool", "solo", "--beat", "--schedule",
+                    str(Path(env["TAGLINE_VAR_DIR"]) / "beat-schedule-2"), "-Q", queue, "-n", f"{queue}b@%h",
+                    "--without-gossip", "--without-mingle")
+    try:
+        deadline = time.monotonic() + 180
+        state = _lists_probe(env)
+        while not (state["pending"] == 0 and state["full_done"] >= 2):
+            assert time.monotonic() < deadline, f"not rebuilt after the kill: {state}"
+            time.sleep(1)
+            state = _lists_probe(env)
+    except BaseException:
+        print(_stop(worker))
+        raise
+    _stop(worker)
+    assert state["lists"] == 3000
+    assert state["empty"] == 0
