@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -50,8 +51,8 @@ from ..serializers import (
 from ..services.assignments import assignment_create, assignment_next
 from ..services.taggings import tagging_create, tagging_save_draft, tagging_submit
 
-TOO_LARGE = "The request body is larger than the 256 KiB allowed."
-EXPECTED_OBJECT_OR_LIST = "Expected an object or a list of objects."
+TOO_LARGE = _("The request body is larger than the 256 KiB allowed.")
+EXPECTED_OBJECT_OR_LIST = _("Expected an object or a list of objects.")
 
 
 def _data(request: Request) -> Any:

@@ -27,17 +27,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
 from catalog.models import Title
 
 from ..models import Assignment
 
-NOT_A_TAGGER = "%(name)s is not a tagger."
-ALREADY_ASSIGNED = "%(title)s is already assigned to %(name)s."
-OVERLAP_TOO_SMALL = "The overlap must be at least 1."
-OVERLAP_TOO_LARGE = "An overlap of %(overlap)s needs at least %(overlap)s taggers; %(count)s given."
-NO_TAGGERS = "Choose at least one tagger."
+NOT_A_TAGGER = _("%(name)s is not a tagger.")
+ALREADY_ASSIGNED = _("%(title)s is already assigned to %(name)s.")
+OVERLAP_TOO_SMALL = _("The overlap must be at least 1.")
+OVERLAP_TOO_LARGE = _("An overlap of %(overlap)s needs at least %(overlap)s taggers; %(count)s given.")
+NO_TAGGERS = _("Choose at least one tagger.")
 
 #: Statuses in which an assignment still asks something of its tagger.
 OPEN_STATUSES = (Assignment.Status.NEW, Assignment.Status.DRAFT, Assignment.Status.RETURNED)

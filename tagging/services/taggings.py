@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Title
 from catalog.selectors import taxonomy_version
@@ -25,24 +26,25 @@ from config.api_errors import Conflict
 
 from ..models import Assignment, Tagging, TaggingRevision
 
-NOT_ASSIGNED = (
+NOT_ASSIGNED = _(
     "This title is not assigned to you. Take titles from your queue or with “Next title”."
 )
-ALREADY_EXISTS = "You already have a tagging of this title (id %(id)s, version %(version)s): update it instead."
-STALE_VERSION = (
+ALREADY_EXISTS = _("You already have a tagging of this title (id %(id)s, version %(version)s): update it instead.")
+STALE_VERSION = _(
     "This tagging was saved elsewhere (now version %(current)s, you had %(given)s). "
     "Reload it; nothing was overwritten."
 )
-READ_ONLY = "This tagging is submitted and read-only until an editor returns it."
-NOT_SUBMITTED = "Only a submitted tagging can be returned."
-COMMENT_REQUIRED = "Say what the tagger should change."
-NOTES_TOO_LONG = "Notes are limited to %(max)s characters."
-NOT_TEXT = "Expected text."
-EVIDENCE_NOT_OBJECT = "Expected an object mapping dimension slugs to lists of pins."
-EVIDENCE_BAD_PIN = "Each pin is {\"value\": …, \"seconds\": a time in seconds from 0}."
-EVIDENCE_TOO_MANY = "At most %(max)s pins per dimension."
-BAD_SECONDS = "Expected a whole number of seconds from 0 to %(max)s."
-BAD_VERSION = "Expected the version number you loaded (a positive whole number)."
+READ_ONLY = _("This tagging is submitted and read-only until an editor returns it.")
+NOT_SUBMITTED = _("Only a submitted tagging can be returned.")
+COMMENT_REQUIRED = _("Say what the tagger should change.")
+NOTES_TOO_LONG = _("Notes are limited to %(max)s characters.")
+NOT_TEXT = _("Expected text.")
+EVIDENCE_NOT_OBJECT = _("Expected an object mapping dimension slugs to lists of pins.")
+EVIDENCE_BAD_PIN = _("Each pin is {\"value\": …, \"seconds\": a time in seconds from 0}.")
+EVIDENCE_TOO_MANY = _("At most %(max)s pins per dimension.")
+BAD_SECONDS = _("Expected a whole number of seconds from 0 to %(max)s.")
+UNKNOWN_DIMENSION = _("Unknown dimension “%(slug)s”.")
+BAD_VERSION = _("Expected the version number you loaded (a positive whole number).")
 
 MAX_NOTES = 5000
 MAX_PINS = 50
@@ -77,7 +79,7 @@ def evidence_clean(evidence: Any, *, codebook: Codebook) -> dict[str, list[dict[
         key = f"evidence.{slug}"
         dimension = codebook.dimensions.get(slug)
         if dimension is None or not dimension.active:
-            errors[key] = [f"Unknown dimension “{slug}”."]
+            errors[key] = [UNKNOWN_DIMENSION % {"slug": slug}]
             continue
         if not isinstance(pins, list):
             errors[key] = [EVIDENCE_BAD_PIN]

@@ -68,7 +68,11 @@ def test_tagger_tags_a_title_with_mouse_and_keyboard_and_submits(page, live_serv
     assert re.search(r"Saved \d\d:\d\d:\d\d", page.locator("#save-state").inner_text())
     tagging = Tagging.objects.get(tagger=tagger, title=queued)
     assert tagging.values == {"genre": ["drama"], "tone": ["sincere"], "violence": 2, "sex": 0, "language": 1}
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("tagger-tag-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("tagger-tag-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # a reload loses nothing
     page.reload()
@@ -91,6 +95,7 @@ def test_tagger_tags_a_title_with_mouse_and_keyboard_and_submits(page, live_serv
     tagging.refresh_from_db()
     assert tagging.status == "submitted"
     assert tagging.notes == "<b>calm</b> film"
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("tagger-submitted-1280")
 
     page.set_viewport_size({"width": 390, "height": 844})
