@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -22,10 +23,10 @@ from catalog.models import CanonicalTags, Dimension, Title
 from ..selectors_review.agreement import agreement_dimension, title_agreement
 from ..services.adjudication import canonical_tags_adjudicate
 
-DIMENSION_REQUIRED = "Name a dimension by its slug, e.g. ?dimension=violence."
-DIMENSION_UNKNOWN = "Unknown dimension “%(slug)s”."
-UNKNOWN_TAGGERS = "Unknown tagger(s): %(names)s."
-BAD_IDS = "Expected title ids separated by commas."
+DIMENSION_REQUIRED = _("Name a dimension by its slug, e.g. ?dimension=violence.")
+DIMENSION_UNKNOWN = _("Unknown dimension “%(slug)s”.")
+UNKNOWN_TAGGERS = _("Unknown tagger(s): %(names)s.")
+BAD_IDS = _("Expected title ids separated by commas.")
 
 
 class AgreementView(APIView):

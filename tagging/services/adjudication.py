@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CanonicalTags, Dimension, Title
 from catalog.services import canonical_tags_set
@@ -24,13 +25,13 @@ from .agreement.data import answers_load, dimension_data
 from .agreement.stats import consensus_proposal, unit_disagreement, unit_sizes
 from .taggings import tagging_return
 
-STALE = (
+STALE = _(
     "The canonical tags of this title were changed by someone else (now version %(current)s, "
     "you had %(given)s). Reload; nothing was overwritten."
 )
-BAD_VERSION = "Expected the version you loaded (a whole number, 0 when there were none)."
-REASON_TOO_LONG = "Keep the reason under 500 characters."
-NOT_THIS_TITLE = "This tagging is not an answer to this title."
+BAD_VERSION = _("Expected the version you loaded (a whole number, 0 when there were none).")
+REASON_TOO_LONG = _("Keep the reason under 500 characters.")
+NOT_THIS_TITLE = _("This tagging is not an answer to this title.")
 
 
 def _version_clean(version: Any) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Title
 from catalog.values import values_clean
@@ -18,8 +19,8 @@ from ..models import Assignment
 from ..review_models import CalibrationAnswer
 from .assignments import assignments_bulk_create
 
-NO_REFERENCE = "Record the reference answer of this title before assigning it for calibration."
-EMPTY_REFERENCE = "A reference answer needs at least one dimension."
+NO_REFERENCE = _("Record the reference answer of this title before assigning it for calibration.")
+EMPTY_REFERENCE = _("A reference answer needs at least one dimension.")
 
 
 @transaction.atomic

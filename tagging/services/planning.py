@@ -9,14 +9,15 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Title
 
 from ..models import Assignment
 from .assignments import assignments_bulk_create
 
-NO_TITLES = "No title matches: nothing to assign."
-TOO_MANY = "Plan at most %(max)s titles at once."
+NO_TITLES = _("No title matches: nothing to assign.")
+TOO_MANY = _("Plan at most %(max)s titles at once.")
 MAX_TITLES = 5000
 
 

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
     CanonicalTags,
@@ -31,20 +32,20 @@ from catalog.outbox import outbox_record
 from ..models import Tagging
 from ..review_models import CalibrationAnswer
 
-SLUG_TAKEN = "“%(slug)s” is already used in this dimension."
-DIMENSION_SLUG_TAKEN = "A dimension “%(slug)s” already exists."
-BAD_SLUG = "Use lowercase letters, digits and hyphens."
-LABEL_REQUIRED = "A label is required."
-NO_TAGS = "%(kind)s dimensions have no tags to rename or merge."
-SAME_TAG = "Choose two different tags."
-OTHER_DIMENSION = "Both tags must belong to the same dimension."
-RETIRED_TARGET = "Merge into an active tag."
-NOT_UNDOABLE = "Only renames and merges can be undone."
-ALREADY_UNDONE = "This change was already undone."
-SLUG_TAKEN_UNDO = "Cannot undo: the slug “%(slug)s” is used again."
-BAD_ORDER = "The new order must list each tag of the dimension exactly once."
-LEVELS_FIXED = "Ordinal levels are fixed (0 to 5); edit their definitions instead."
-BAD_KIND = "Unknown kind."
+SLUG_TAKEN = _("“%(slug)s” is already used in this dimension.")
+DIMENSION_SLUG_TAKEN = _("A dimension “%(slug)s” already exists.")
+BAD_SLUG = _("Use lowercase letters, digits and hyphens.")
+LABEL_REQUIRED = _("A label is required.")
+NO_TAGS = _("%(kind)s dimensions have no tags to rename or merge.")
+SAME_TAG = _("Choose two different tags.")
+OTHER_DIMENSION = _("Both tags must belong to the same dimension.")
+RETIRED_TARGET = _("Merge into an active tag.")
+NOT_UNDOABLE = _("Only renames and merges can be undone.")
+ALREADY_UNDONE = _("This change was already undone.")
+SLUG_TAKEN_UNDO = _("Cannot undo: the slug “%(slug)s” is used again.")
+BAD_ORDER = _("The new order must list each tag of the dimension exactly once.")
+LEVELS_FIXED = _("Ordinal levels are fixed (0 to 5); edit their definitions instead.")
+BAD_KIND = _("Unknown kind.")
 ORDINAL_LEVELS = range(6)
 
 

@@ -162,7 +162,7 @@ def _title_context(title: Title, *, form_values: dict[str, Any] | None = None) -
 @editor_required
 def review_title(request: HttpRequest, pk: int) -> HttpResponse:
     title = get_object_or_404(Title, pk=pk)
-    error = ""
+    error, status = "", 200
     form_values = None
     if request.method == "POST":
         dimensions = review_codebook().dimensions
@@ -183,10 +183,9 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Canonical tags saved for “%(title)s”.") % {"title": title.title})
                 return redirect("tagging:review-title", pk=title.pk)
         except (ValidationError, Conflict) as exc:
-            error = _error_text(exc)
+            error, status = _error_text(exc), 409 if isinstance(exc, Conflict) else 400
     context = _title_context(title, form_values=form_values)
     context["error"] = error
-    status = 409 if error and "changed by someone else" in error else (400 if error else 200)
     return render(request, "tagging/review_title.html", context, status=status)
 
 
