@@ -94,3 +94,6 @@ class RebuildRun(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} rebuild {self.pk} ({self.status}, {self.done}/{self.total})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -33,7 +34,7 @@ def rebuild_run_start(*, kind: RebuildRun.Kind, total: int, parent: RebuildRun |
 
 
 def rebuild_run_finish(*, run: RebuildRun, started: float, failed: bool = False, detail: str | None = None) -> None:
-    fields = {"status": RebuildRun.Status.FAILED if failed else RebuildRun.Status.DONE,
+    fields: dict[str, Any] = {"status": RebuildRun.Status.FAILED if failed else RebuildRun.Status.DONE,
               "finished_at": timezone.now(), "duration_ms": (time.perf_counter() - started) * 1000}
     if detail is not None:
         fields["detail"] = detail[:500]

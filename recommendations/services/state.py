@@ -205,16 +205,19 @@ def lists_compute(state: EngineState, positions: np.ndarray, *, explain: bool = 
         state.list_idx = np.full((state.n_subscribers, k), -1, np.int32)
         state.list_min = np.full(state.n_subscribers, -np.inf, np.float32)
         state.cowatch_norm = np.ones(state.n_subscribers, np.float32)
+    list_idx, list_min, cowatch_norm = state.list_idx, state.list_min, state.cowatch_norm
+    assert list_min is not None
+    assert cowatch_norm is not None
     for start in range(0, len(positions), block):
         pos = positions[start:start + block]
         weights = state.weights[pos]
         result = recommend_block(state.profiles[pos], weights, state.seen[pos], state.limits[pos], state.model, k)
-        state.list_idx[pos] = result.idx
+        list_idx[pos] = result.idx
         full = (result.idx >= 0).all(axis=1)
         last = np.where(result.idx >= 0, result.scores, np.inf).min(axis=1)
         # A short list accepts any allowed title.
-        state.list_min[pos] = np.where(full, last, -np.inf)
-        state.cowatch_norm[pos] = result.cowatch_norm
+        list_min[pos] = np.where(full, last, -np.inf)
+        cowatch_norm[pos] = result.cowatch_norm
         d = drivers(result.idx, state.profiles[pos], weights, state.anchor_codes[pos], state.model.titles) if explain else None
         yield ComputedBlock(pos, result, d)  # type: ignore[arg-type]
 
