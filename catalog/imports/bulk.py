@@ -4,9 +4,10 @@ Profiling ``import_catalog`` at 100,000 titles showed Django's ``bulk_create`` a
 ``bulk_update`` spending most of the time in Python, not in the database: ``bulk_create``
 prepares every value through ``get_db_prep_save`` (about 10 µs each, and SQLite's 999-parameter
 limit cuts inserts into 90-row statements), and ``bulk_update`` builds a ``CASE WHEN`` expression
-per object and field (about a third of a millisecond each: minutes). Here one parametrised
-statement is executed for all rows with ``executemany`` (sqlite3 reuses the prepared statement;
-psycopg 3 pipelines it), and values are prepared once per field kind instead of once per value:
+per object and field (about a third of a millisecond each: minutes). Here SQLite gets one
+parametrised statement executed for all rows with ``executemany`` (sqlite3 reuses the prepared
+statement) and PostgreSQL gets COPY (an update copies into a scratch table, then runs one
+``UPDATE … FROM``). Values are prepared once per field kind instead of once per value:
 
 - text, numbers, booleans and foreign-key ids are passed as they are (the importers validated
   them, and these are the types ``save()`` would send);
@@ -81,11 +82,14 @@ def rows_insert(
     adapters = [(field.attname, _adapter(field)) for field in fields]
     columns = ", ".join(qn(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
+    full = [row if all(name in row for name in defaults) else {**defaults, **row} for row in rows]
+    if connection.vendor == "postgresql" and not ignore_conflicts:
+        _copy(qn(meta.db_table), columns, full, adapters)
+        return len(rows)
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     insert = connection.ops.insert_statement(on_conflict=on_conflict)
     suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     sql = f"{insert} {qn(meta.db_table)} ({columns}) VALUES ({marks}) {suffix}"
-    full = [row if all(name in row for name in defaults) else {**defaults, **row} for row in rows]
     _execute_many(sql, full, adapters)
     return len(rows)
 
@@ -97,12 +101,41 @@ def rows_update(model: type[Model], rows: Sequence[dict[str, Any]], fields: Sequ
     meta = model._meta
     qn = connection.ops.quote_name
     columns: list[Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
-    assignments = ", ".join(f"{qn(str(field.column))} = %s" for field in columns)
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - model names
     adapters = [(field.attname, _adapter(field)) for field in columns]
     adapters.append(("id", lambda value: value))
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    names = [qn(str(field.column)) for field in columns]
+    if connection.vendor == "postgresql":
+        # COPY into a scratch table shaped like the target, then one UPDATE … FROM.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS tagline_rows_update")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE tagline_rows_update ON COMMIT DROP AS "  # noqa: S608 - model names
+                f"SELECT {', '.join(names)}, {pk} FROM {table} WITH NO DATA"
+            )
+            _copy("tagline_rows_update", f"{', '.join(names)}, {pk}", rows, adapters)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {', '.join(f'{n} = r.{n}' for n in names)} "  # noqa: S608
+                f"FROM tagline_rows_update AS r WHERE t.{pk} = r.{pk}"
+            )
+            cursor.execute("DROP TABLE tagline_rows_update")
+        return len(rows)
+    assignments = ", ".join(f"{name} = %s" for name in names)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - model names
     _execute_many(sql, rows, adapters)
     return len(rows)
+
+
+def _copy(
+    table: str,
+    columns: str,
+    rows: Sequence[dict[str, Any]],
+    adapters: list[tuple[str, Callable[[Any], Any]]],
+) -> None:
+    """PostgreSQL: stream the rows with COPY (one round trip, no per-row statement)."""
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([adapt(row[name]) for name, adapt in adapters])
 
 
 def _execute_many(

@@ -348,7 +348,7 @@ def _insert_postgresql(
             f"WITH inserted AS ("  # noqa: S608 - the table name is the model's, not input
             f" INSERT INTO {table} (subscriber_id, title_id, event, rating, timestamp)"
             " SELECT subscriber_id, title_id, event, rating, TIMESTAMPTZ 'epoch' + ts_us * INTERVAL '1 microsecond'"
-            " FROM tagline_history_import"
+            " FROM tagline_history_import ORDER BY subscriber_id, ts_us"
             " ON CONFLICT DO NOTHING RETURNING subscriber_id"
             ") SELECT subscriber_id, COUNT(*) FROM inserted GROUP BY subscriber_id"
         )
