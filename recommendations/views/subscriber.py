@@ -8,6 +8,7 @@ same template.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -92,7 +94,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recommendations/home.html",
-        {"state": state, "shelves": home_shelves(request, subscriber, state), "updating": state.pending},
+        {
+            "state": state,
+            "shelves": home_shelves(request, subscriber, state),
+            "updating": state.pending,
+            "just_now": state.generated_at is not None and timezone.now() - state.generated_at < timedelta(minutes=1),
+        },
     )
 
 
