@@ -15,8 +15,6 @@ application = get_wsgi_application()
 if os.environ.get("BENCH_TAGGING_BASELINE") == "1":
     from typing import Any
 
-    from django.db.models import QuerySet
-
     from tagging.models import Assignment
     from tagging.services import assignments
 
@@ -26,8 +24,8 @@ if os.environ.get("BENCH_TAGGING_BASELINE") == "1":
         Assignment.objects.create(title_id=title_id, tagger=tagger, source=Assignment.Source.POOL)
         return True
 
-    def first_candidate(candidates: QuerySet[Any]) -> int | None:
-        return candidates.values_list("pk", flat=True).first()
+    def no_lock(title_id: int, *, wait: bool = False) -> bool:
+        return True
 
     assignments._claim = naive_claim
-    assignments._lock_candidate = first_candidate
+    assignments._lock_candidate = no_lock
