@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
 T = TypeVar("T")
@@ -28,6 +30,9 @@ EMPTY_FILE = "%(path)s is empty: expected a header line"
 MISSING_COLUMNS = "%(path)s lacks the required column(s) %(columns)s (header: %(header)s)"
 DUPLICATE_COLUMNS = "%(path)s names the column(s) %(columns)s twice"
 TOO_MANY_FIELDS = "%(count)s fields but the header has %(expected)s (an unquoted comma?)"
+CONCURRENT_CHANGE = (
+    "%(path)s: the database changed while importing (%(error)s); nothing was imported, run it again"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -192,6 +197,20 @@ def csv_open(path: Path | str, *, required: Iterable[str]) -> CsvFile:
     return CsvFile(
         path=path, header=header, total_rows=max(total - 1, 0), _handle=handle, _reader=reader
     )
+
+
+@contextmanager
+def import_transaction(path: Path | str) -> Iterator[None]:
+    """The one transaction an import writes in. A constraint broken by a concurrent writer
+    (someone created the same title meanwhile) rejects the file instead of crashing."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        first_line = (str(exc).strip().splitlines() or ["integrity error"])[0]
+        raise ImportRejected(
+            CONCURRENT_CHANGE % {"path": Path(path).name, "error": first_line}
+        ) from exc
 
 
 def _count_lines(path: Path) -> int:

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-
 from ..models import CanonicalTags, Dimension, Title
 from ..values import Codebook, values_clean
 from .canonical import canonical_tags_merge_bulk
-from .csvfile import Errors, chunked, csv_open
+from .csvfile import Errors, chunked, csv_open, import_transaction
 from .taxonomy import RETIRED, TagMatcher, tags_create
 
 REQUIRED = ("external_id", "dimension", "value")
@@ -126,7 +124,7 @@ def tags_import(
     errors.raise_if_any(path)
 
     result = TagsImportResult(rows=len(raw), titles=len(grouped))
-    with transaction.atomic():
+    with import_transaction(path):
         for slug, values in to_create.items():
             created = tags_create(
                 matcher=matchers[slug],

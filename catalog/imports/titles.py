@@ -15,13 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.utils import timezone
 
 from ..models import CanonicalTags, Dimension, Title
 from .bulk import rows_insert, rows_update
 from .canonical import canonical_tags_merge_bulk
-from .csvfile import Errors, chunked, csv_open, progress_bar
+from .csvfile import Errors, chunked, csv_open, import_transaction, progress_bar
 from .taxonomy import RETIRED, TagMatcher, tags_create
 
 REQUIRED = ("external_id", "title")
@@ -96,7 +95,7 @@ def catalog_import(*, path: Path | str, progress: bool = True) -> CatalogImportR
     missing_genres = _check_genres(rows, matcher, errors) if matcher is not None else []
     errors.raise_if_any(path)
 
-    with transaction.atomic():
+    with import_transaction(path):
         if matcher is not None and missing_genres:
             created = tags_create(
                 matcher=matcher, values=missing_genres, reason=f"import_catalog {Path(path).name}"

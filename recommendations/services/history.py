@@ -25,11 +25,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts.roles import Role
 from catalog.imports import Errors, ImportRejected, csv_open, progress_bar
 from catalog.imports.bulk import rows_insert
+from catalog.imports.csvfile import import_transaction
 from catalog.models import OutboxEvent, Title
 from catalog.outbox import outbox_record
 
@@ -101,7 +102,7 @@ def history_import(*, path: Path | str, progress: bool = True) -> HistoryImportR
     errors.raise_if_any(path)
 
     result = HistoryImportResult(rows=len(parsed), subscribers=len(parsed.names))
-    with transaction.atomic():
+    with import_transaction(path):
         subscriber_ids, result.subscribers_created = _ensure_subscribers(parsed.names, users)
         subscribers = array("q", (subscriber_ids[i] for i in parsed.subscriber))
         titles = array("q", (title_ids[i] for i in parsed.title))

@@ -313,3 +313,22 @@ def test_a_large_file_is_imported_in_bulk(tmp_path, django_assert_max_num_querie
         20_000,
         0,
     )
+
+
+def test_a_constraint_broken_by_a_concurrent_writer_rejects_the_file(tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    import catalog.imports.titles as titles_module
+
+    def collide(*args, **kwargs):
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "catalog_title_external_id_key"'
+        )
+
+    monkeypatch.setattr(titles_module, "rows_insert", collide)
+    message = rejection(write(tmp_path, HEADER + "a,A,2000,movie,90,,Space Opera\n"))
+    assert message.startswith(
+        "titles.csv: the database changed while importing (duplicate key value"
+    )
+    assert not Tag.objects.filter(slug="space-opera").exists()
+    assert not TaxonomyChange.objects.exists()
