@@ -56,6 +56,8 @@ def _store_postgresql(entries: Sequence[Entry], tags_version: int, taxonomy_vers
             "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage "
             "(subscriber_id bigint, items jsonb, rows jsonb) ON COMMIT DELETE ROWS"
         )
+        # Inside a caller's transaction (or a test's) the commit that empties it has not come yet.
+        cursor.execute("TRUNCATE tagline_list_stage")
         with cursor.cursor.copy("COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN") as copy:
             for sid, items, rows in entries:
                 copy.write_row((sid, json.dumps(items, ensure_ascii=False), json.dumps(rows, ensure_ascii=False)))
