@@ -6,7 +6,9 @@ queries until a tagging, canonical tag, taxonomy or policy changes."""
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -37,26 +39,78 @@ class QueueTable:
     per_dimension: dict[str, np.ndarray]  # slug -> (Q,) disagreement (nan: not comparable)
 
 
-def review_fingerprint() -> str:
-    """Changes whenever a submitted answer, canonical tags, the taxonomy or a policy does."""
+def _state() -> tuple[str, str]:
+    """(fingerprint of everything the ranking depends on, the part only a full recompute can
+    follow: taxonomy and policies)."""
     t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
     p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
-    raw = f"{t['n']}:{t['last']}:{taxonomy_version()}:{p}"
-    return "review-queue:" + hashlib.sha256(raw.encode()).hexdigest()
+    base = f"{taxonomy_version()}:{p}"
+    raw = f"{t['n']}:{t['last']}:{base}"
+    return "review-queue:" + hashlib.sha256(raw.encode()).hexdigest(), base
+
+
+def review_fingerprint() -> str:
+    """Changes whenever a submitted answer, the taxonomy or a policy does."""
+    return _state()[0]
+
+
+_LATEST = "review-queue:latest"
+#: Answers saved this close to a computation are re-read on the next update (clock skew between
+#: web processes and the database's timestamps).
+_MARGIN_SECONDS = 5.0
 
 
 def queue_table() -> QueueTable:
-    key = review_fingerprint()
+    """The ranking, cached under the fingerprint. When only answers changed since the last
+    computation, only the titles whose taggings changed are recomputed and merged in (every
+    title's figures depend on its own answers alone); a taxonomy or policy change, or an entry
+    older than ``CACHE_SECONDS``, recomputes everything."""
+    key, base = _state()
     table = cache.get(key)
-    if table is None:
-        table = queue_table_compute()
-        cache.set(key, table, CACHE_SECONDS)
+    if table is not None:
+        return table
+    started = time.time()
+    latest = cache.get(_LATEST)
+    if latest is not None and latest["base"] == base and started - latest["at"] < CACHE_SECONDS:
+        since = datetime.fromtimestamp(latest["at"] - _MARGIN_SECONDS, tz=UTC)
+        changed = list(
+            Tagging.objects.filter(updated_at__gte=since).order_by().values_list("title_id", flat=True).distinct()
+        )
+        table = _merge(latest["table"], queue_table_compute(title_ids=changed), changed)
+        at = latest["at"] if not changed else started
+    else:
+        table, at = queue_table_compute(), started
+    cache.set(key, table, CACHE_SECONDS)
+    cache.set(_LATEST, {"base": base, "at": at, "table": table}, CACHE_SECONDS)
     return table
 
 
-def queue_table_compute() -> QueueTable:
+def _merge(old: QueueTable, new: QueueTable, changed: list[int]) -> QueueTable:
+    """``old`` without the ``changed`` titles, plus ``new`` (their fresh figures), by title id."""
+    keep = ~np.isin(old.title_ids, np.asarray(changed, dtype=np.int64))
+    ids = np.concatenate([old.title_ids[keep], new.title_ids])
+    order = np.argsort(ids, kind="stable")
+
+    def join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.concatenate([a[keep], b])[order]
+
+    slugs = set(old.per_dimension) | set(new.per_dimension)
+    nan_old, nan_new = np.full(old.title_ids.size, np.nan), np.full(new.title_ids.size, np.nan)
+    worst = [w for w, k in zip(old.worst, keep, strict=True) if k] + list(new.worst)
+    return QueueTable(
+        title_ids=ids[order], scores=join(old.scores, new.scores), answers=join(old.answers, new.answers),
+        last_submitted=join(old.last_submitted, new.last_submitted),
+        worst=[worst[i] for i in order],
+        per_dimension={
+            slug: join(old.per_dimension.get(slug, nan_old), new.per_dimension.get(slug, nan_new)) for slug in slugs
+        },
+    )
+
+
+def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
+    """The ranking of every title (or of ``title_ids`` only) from the submitted answers."""
     codebook = review_codebook()
-    answers = answers_load(dimensions=[d.slug for d in codebook.dimensions])
+    answers = answers_load(title_ids=title_ids, dimensions=[d.slug for d in codebook.dimensions])
     if len(answers) == 0:
         empty = np.zeros(0)
         return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {})
