@@ -212,6 +212,17 @@ def _child(n_titles: int) -> None:
     measure("review page (chart + queue), warm", "/tagging/review/", cold=False, repeat=10)
     measure("queue filtered by dimension, warm", "/tagging/review/?dimension=violence", cold=False, repeat=10,
             headers={"HX-Request": "true"})
+    # A tagger submits one more answer: the ranking is updated for that title only.
+    late, _ = user_create(username="benchlate", role=Role.TAGGER, password=None)
+    client.get("/tagging/review/", headers={"HX-Request": "true"})
+    times = []
+    for k in range(5):
+        Tagging.objects.create(title_id=title_ids[k], tagger=late, values={"violence": 5}, status="submitted",
+                               submitted_at=timezone.now(), seconds_spent=600)
+        started = time.perf_counter()
+        assert client.get("/tagging/review/", headers={"HX-Request": "true"}).status_code == 200
+        times.append(time.perf_counter() - started)
+    results["queue partial right after a new submission"] = {"median": statistics.median(times), "min": min(times)}
     print(json.dumps({"taggings": len(rows), "results": results}))
 
 
