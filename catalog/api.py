@@ -5,13 +5,18 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import filters, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Role, has_role
+
 from .models import Title
 from .selectors import taxonomy_list, taxonomy_version
 from .serializers import DimensionSerializer, TitleSerializer
+
+GENRE_FILTER_FORBIDDEN = "Taggers cannot filter titles by their canonical tags."
 
 
 class TitleFilter(django_filters.FilterSet):
@@ -24,6 +29,10 @@ class TitleFilter(django_filters.FilterSet):
         fields = ["kind", "year", "external_id"]
 
     def filter_genre(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        # Canonical tags are hidden from taggers (blind double-coding): no probing by filter.
+        user = getattr(self.request, "user", None)
+        if has_role(user, Role.TAGGER) and not has_role(user, Role.EDITOR, Role.OPERATOR):
+            raise PermissionDenied(GENRE_FILTER_FORBIDDEN)
         # The JSON array as text contains the quoted slug; portable across SQLite and PostgreSQL.
         return queryset.filter(canonical__values__genre__icontains=f'"{value}"')
 

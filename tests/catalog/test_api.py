@@ -38,3 +38,13 @@ def test_taxonomy_lists_dimensions_with_kinds_and_definitions(api_client_for, su
     assert by_slug["violence"]["kind"] == "ordinal"
     assert [t["level"] for t in by_slug["violence"]["tags"]] == [0, 1, 2, 3, 4, 5]
     assert "western" not in [t["slug"] for t in by_slug["genre"]["tags"]]  # retired tags hidden
+
+
+def test_taggers_cannot_probe_canonical_tags_through_the_genre_filter(api_client_for, tagger):
+    Dimension.objects.all().delete()
+    mini_codebook()
+    fargo = TitleFactory(title="Fargo")
+    canonical_tags_set(title=fargo, values={"genre": ["thriller"]}, source="imported")
+    response = api_client_for(tagger).get("/api/v1/titles/?genre=thriller")
+    assert response.status_code == 403
+    assert "canonical" in response.json()["detail"]
