@@ -107,6 +107,17 @@ def _display(value: Any, dimension: Dimension, codebook: ReviewCodebook) -> str:
     return codebook.label(dimension.slug, value)
 
 
+def _clock(seconds: Any) -> str:
+    """Player time as h:mm:ss (or m:ss)."""
+    try:
+        total = int(float(seconds))
+    except (TypeError, ValueError):
+        return "?"
+    hours, rest = divmod(max(total, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def title_agreement(*, title: Title) -> dict[str, Any]:
     """Every submitted answer to ``title`` side by side, per dimension: disagreement (0..1),
     the consensus proposal (and whether it was a split decision) and the canonical value."""
@@ -159,7 +170,10 @@ def title_agreement(*, title: Title) -> dict[str, Any]:
                     "tagger": t.tagger.get_username(),
                     "value": per_row.get(r),
                     "display": _display(per_row.get(r), dimension, codebook),
-                    "evidence": (t.evidence or {}).get(dimension.slug, []),
+                    "evidence": [
+                        {**pin, "at": _clock(pin.get("seconds"))}
+                        for pin in (t.evidence or {}).get(dimension.slug, []) if isinstance(pin, dict)
+                    ],
                 }
                 for r, t in enumerate(taggings)
             ],

@@ -48,6 +48,7 @@ def test_editor_adjudicates_from_the_disagreement_queue(page, live_server, login
     assert "Fight at <b>1:02</b>" in page.locator(".notes").first.inner_text()  # escaped, shown as text
     # the proposal: median 4 for violence, majority "past", per-tag majority "irreverent"
     assert page.locator("select[name=v-violence]").input_value() == "4"
+    assert "@ 1:02:00" in page.locator(".pin").first.inner_text()  # ana's evidence timestamp
     assert page.locator("select[name=v-period]").input_value() == "past"
     assert page.locator("input[name=v-tone][value=irreverent]").is_checked()
     assert not page.locator("input[name=v-tone][value=quirky]").is_checked()
