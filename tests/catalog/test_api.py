@@ -9,13 +9,13 @@ from tests.catalog.factories import TitleFactory, mini_codebook
 pytestmark = pytest.mark.django_db
 
 
-def test_titles_can_be_listed_searched_and_filtered(api_client_for, tagger):
+def test_titles_can_be_listed_searched_and_filtered(api_client_for, editor):
     Dimension.objects.all().delete()
     mini_codebook()
     fargo = TitleFactory(title="Fargo", year=1996, synopsis="A snowy crime caper")
     TitleFactory(title="Heat", year=1995)
     canonical_tags_set(title=fargo, values={"genre": ["thriller"]}, source="imported")
-    client = api_client_for(tagger)
+    client = api_client_for(editor)
     assert client.get("/api/v1/titles/").json()["count"] == 2
     assert [t["title"] for t in client.get("/api/v1/titles/?search=snowy").json()["results"]] == ["Fargo"]
     assert [t["title"] for t in client.get("/api/v1/titles/?year_max=1995").json()["results"]] == ["Heat"]
