@@ -134,7 +134,7 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
         w = codebook.weight(dimension)
         weighted[ok] += w * full[ok]
         weights[ok] += w
-        contribution = np.where(ok, w * np.nan_to_num(full), -1.0)
+        contribution = np.where(ok & (np.nan_to_num(full) > 0), w * np.nan_to_num(full), -1.0)
         better = contribution > worst_value
         worst_value[better], worst_idx[better] = contribution[better], d_i
     with np.errstate(invalid="ignore", divide="ignore"):
