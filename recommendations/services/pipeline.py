@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import numpy as np
@@ -79,17 +80,32 @@ def outbox_process(*, limit: int = BATCH) -> int:
         if not events:
             return rebuilt
         try:
-            rebuilt += _apply(events)
+            rebuilt += _apply(events, heartbeat=_heartbeat(token))
         except Exception:
             outbox_release(token=token)
             raise
         outbox_mark_processed(token=token)
 
 
-def _apply(events: list[OutboxEvent]) -> int:
+def _heartbeat(token: str, every: float = 30.0) -> Callable[[int], None]:
+    """A progress callback that keeps our claim fresh during long rebuilds, so the sweep does
+    not mistake a busy worker for a dead one and start the same rebuild twice."""
+    last = time.monotonic()
+
+    def beat(_: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= every:
+            OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(claimed_at=timezone.now())
+            last = time.monotonic()
+
+    return beat
+
+
+def _apply(events: list[OutboxEvent], *, heartbeat: Callable[[int], None] | None = None) -> int:
     kinds = {e.kind for e in events}
     if kinds & set(FULL_KINDS):
-        run = rebuild_all_inline(detail="taxonomy change" if OutboxEvent.Kind.TAXONOMY in kinds else "requested")
+        run = rebuild_all_inline(progress=heartbeat,
+                                 detail="taxonomy change" if OutboxEvent.Kind.TAXONOMY in kinds else "requested")
         state = engine_state.state_get()
         state.outbox_seen = max(state.outbox_seen, max(e.id for e in events))
         return run.total
@@ -104,7 +120,7 @@ def _apply(events: list[OutboxEvent]) -> int:
         affected = incremental_affected(state, title_ids=titles, subscriber_ids=subscribers)
         state.tags_version = max(state.tags_version, version)
         RebuildRun.objects.filter(pk=run.pk).update(total=len(affected))
-        written = lists_rebuild(state=state, positions=affected, run=run)
+        written = lists_rebuild(state=state, positions=affected, run=run, progress=heartbeat)
     except Exception:
         rebuild_run_finish(run=run, started=started, failed=True)
         raise

@@ -184,3 +184,16 @@ def test_broker_down_keeps_the_change_and_the_sweep_rebuilds_it(django_capture_o
     watcher_lists = RecommendationList.objects.filter(subscriber__events__title=target).distinct()
     assert watcher_lists.exists()
     assert {r.tags_version for r in watcher_lists} == {tags_version()}
+
+
+def test_a_long_rebuild_keeps_its_claim_fresh() -> None:
+    world_build(n_titles=3, n_subscribers=1)
+    with transaction.atomic():
+        outbox_record(kind=OutboxEvent.Kind.SUBSCRIBER, object_ids=[1])
+    token, _ = pipeline.outbox_claim()
+    old = timezone.now() - pipeline.claim_timeout() * 2
+    OutboxEvent.objects.filter(claim=token).update(claimed_at=old)
+    beat = pipeline._heartbeat(token, every=0.0)
+    beat(100)
+    assert OutboxEvent.objects.get(claim=token).claimed_at > old
+    assert pipeline.outbox_claim()[1] == []  # not taken over while the worker is alive
