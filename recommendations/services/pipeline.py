@@ -37,6 +37,7 @@ from .rebuild import lists_rebuild, rebuild_all_inline, rebuild_run_finish, rebu
 logger = logging.getLogger(__name__)
 
 BATCH = 10_000
+ABANDONED = "worker lost; its changes were taken over"
 FULL_KINDS = (OutboxEvent.Kind.TAXONOMY, OutboxEvent.Kind.FULL)
 
 
@@ -54,10 +55,22 @@ def outbox_claim(*, limit: int = BATCH) -> tuple[str, list[OutboxEvent]]:
     ids = list(OutboxEvent.objects.filter(_claimable()).order_by("id").values_list("id", flat=True)[:limit])
     if not ids:
         return token, []
+    if OutboxEvent.objects.filter(id__in=ids).exclude(claim="").exists():
+        _abandoned_runs_close()
     # The WHERE is re-checked row by row at UPDATE time: a row another worker claimed between
     # our SELECT and this UPDATE no longer matches and stays theirs.
     OutboxEvent.objects.filter(_claimable(), id__in=ids).update(claim=token, claimed_at=timezone.now())
     return token, list(OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).order_by("id"))
+
+
+def _abandoned_runs_close() -> None:
+    """We are taking over a dead worker's rows: its rebuild records would say "running" forever.
+    (A live run that finishes later still records its own end.)"""
+    now = timezone.now()
+    RebuildRun.objects.filter(
+        status=RebuildRun.Status.RUNNING, parent__isnull=True, started_at__lt=now - claim_timeout(),
+        kind__in=[RebuildRun.Kind.FULL, RebuildRun.Kind.INCREMENTAL],
+    ).update(status=RebuildRun.Status.FAILED, finished_at=now, detail=ABANDONED)
 
 
 def outbox_release(*, token: str) -> None:

@@ -249,6 +249,7 @@ print("PROBE" + json.dumps({
     "lists": RecommendationList.objects.count(),
     "empty": RecommendationList.objects.filter(items=[]).count(),
     "full_done": RebuildRun.objects.filter(kind="full", parent__isnull=True, status="done").count(),
+    "running": RebuildRun.objects.filter(status="running").count(),
 }))
 """
 
@@ -272,7 +273,7 @@ def _lists_probe(env: dict[str, str]) -> dict[str, Any]:
 
 def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(worker_env: dict[str, str]) -> None:
     _shell(worker_env, SETUP_BIG)
-    assert _lists_probe(worker_env) == {"pending": 0, "lists": 3000, "empty": 0, "full_done": 1}
+    assert _lists_probe(worker_env) == {"pending": 0, "lists": 3000, "empty": 0, "full_done": 1, "running": 0}
     queue = worker_env["CELERY_QUEUE"]
     worker = _start(worker_env, "worker", "--pool", "solo", "-Q", queue, "-n", f"{queue}@%h",
                     "--without-gossip", "--without-mingle")
@@ -308,3 +309,4 @@ def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(wor
     _stop(worker)
     assert state["lists"] == 3000
     assert state["empty"] == 0
+    assert state["running"] == 0  # the dead worker's run was closed as failed when taken over

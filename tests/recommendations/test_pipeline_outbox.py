@@ -94,9 +94,13 @@ def test_claim_is_exclusive_and_a_dead_workers_claim_is_reclaimed_after_the_time
     _token_b, rows_b = pipeline.outbox_claim()
     assert len(rows_a) == 3
     assert rows_b == []
-    # Worker A dies: its claim is old enough to be taken over.
+    # Worker A dies mid-rebuild: its claim is old enough to be taken over, its run is closed.
     OutboxEvent.objects.filter(claim=token_a).update(claimed_at=timezone.now() - pipeline.claim_timeout() * 2)
+    dead = RebuildRun.objects.create(kind=RebuildRun.Kind.INCREMENTAL)
+    RebuildRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - pipeline.claim_timeout() * 2)
     token_c, rows_c = pipeline.outbox_claim()
+    dead.refresh_from_db()
+    assert dead.status == RebuildRun.Status.FAILED
     assert {r.pk for r in rows_c} == {r.pk for r in rows_a}
     # A, back from the dead, cannot mark rows it no longer holds.
     assert pipeline.outbox_mark_processed(token=token_a) == 0
