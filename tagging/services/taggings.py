@@ -248,6 +248,13 @@ def tagging_save_draft(
     return tagging
 
 
+def _enqueue_auto_apply(title_id: int) -> None:
+    """Outside the request: a new submission may let the title's tags be set automatically."""
+    from ..tasks import canonical_tags_auto_apply_task
+
+    canonical_tags_auto_apply_task.delay(title_id)
+
+
 def tagging_submit(
     *,
     tagging: Tagging,
@@ -279,6 +286,7 @@ def tagging_submit(
                 status=Assignment.Status.SUBMITTED, updated_at=now
             )
         _record_revision(tagging, saved_by=user)
+        transaction.on_commit(lambda: _enqueue_auto_apply(tagging.title_id), robust=True)
     return tagging
 
 

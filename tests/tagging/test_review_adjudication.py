@@ -148,3 +148,21 @@ def test_planning_assigns_each_title_to_n_taggers_balanced(dims, editor, taggers
     assert loads == [4, 4, 4]
     with pytest.raises(ValidationError):  # every title has its overlap now
         planning_assign(taggers=taggers, overlap=2, count=6, editor=editor)
+
+
+def test_a_submission_that_completes_agreement_sets_canonical_tags_automatically(
+    dims, editor, taggers, django_capture_on_commit_callbacks
+):
+    from tagging.services.assignments import assignments_bulk_create
+    from tagging.services.taggings import tagging_create, tagging_submit
+
+    title = make_title()
+    for slug in ("genre", "tone", "violence"):  # multi-selects count as answered (the empty set)
+        dimension_policy_set(dimension=dims[slug], editor=editor, auto_threshold=1.0)
+    assignments_bulk_create(titles=[title], taggers=taggers[:2], overlap=2, assigned_by=editor)
+    for tagger in taggers[:2]:
+        tagging = tagging_create(title=title, tagger=tagger, values={"violence": 2})
+        with django_capture_on_commit_callbacks(execute=True):  # Celery is eager in tests
+            tagging_submit(tagging=tagging, user=tagger)
+    canonical = CanonicalTags.objects.get(title=title)
+    assert (canonical.source, canonical.values) == (CanonicalTags.Source.AUTOMATIC, {"violence": 2})
