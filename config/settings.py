@@ -234,6 +234,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Cache (shared by every web process: Redis in production, files in the embedded default) --
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "tagline"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
 # --- Tagline ----------------------------------------------------------------------------
 TAGGING_OVERLAP = int(os.environ.get("TAGGING_OVERLAP", "2"))
 RECOMMENDATION_LIST_SIZE = int(os.environ.get("RECOMMENDATION_LIST_SIZE", "50"))

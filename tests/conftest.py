@@ -29,6 +29,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings: Any) -> None:
+    """Each test gets an empty in-process cache, so cached pages never leak between tests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings: Any) -> Iterator[None]:
     """Unit tests run tasks inline; integration tests start a real worker instead."""
     from config import celery_app
