@@ -14,7 +14,9 @@ from rest_framework.permissions import BasePermission
 from .roles import Role, has_role
 
 
-def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: Role,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Page decorator: anonymous users go to the login page, users without the role get 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -35,7 +37,9 @@ class _HasRole(BasePermission):
     roles: tuple[Role, ...] = ()
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated and has_role(request.user, *self.roles))
+        return bool(
+            request.user and request.user.is_authenticated and has_role(request.user, *self.roles)
+        )
 
 
 class IsTagger(_HasRole):

@@ -36,7 +36,9 @@ def _ordinal_data(n_titles: int, seed: int = 0) -> np.ndarray:
     truth = rng.integers(0, 6, n_titles)
     data = np.empty((TAGGERS, n_titles))
     for c in range(TAGGERS):
-        slip = rng.choice([-1, 0, 0, 0, 1], size=n_titles) + (1 if c == 2 else 0) * (rng.random(n_titles) < 0.3)
+        slip = rng.choice([-1, 0, 0, 0, 1], size=n_titles) + (1 if c == 2 else 0) * (
+            rng.random(n_titles) < 0.3
+        )
         data[c] = np.clip(truth + slip, 0, 5)
     data[rng.random(data.shape) < 0.1] = np.nan
     return data
@@ -114,7 +116,9 @@ def _math_table(n_titles: int) -> None:
     print(f"{'implementation':<46} {'seconds':>9} {'alpha':>10}")
     for name, seconds, value in rows:
         print(f"{name:<46} {seconds:>9.4f} {value:>10.6f}")
-    print(f"95% CI {ci[0]:.4f} .. {ci[1]:.4f}; |ours - plain| = {abs(ours - ref):.1e}, |ours - package| = {abs(ours - pkg):.1e}")
+    print(
+        f"95% CI {ci[0]:.4f} .. {ci[1]:.4f}; |ours - plain| = {abs(ours - ref):.1e}, |ours - package| = {abs(ours - pkg):.1e}"
+    )
 
     # Set alpha (MASI) of a multi-select dimension: up to 3 of 12 tags per answer.
     rng = np.random.default_rng(1)
@@ -127,7 +131,9 @@ def _math_table(n_titles: int) -> None:
     d = set_distance_matrix(sets)
     res = alpha(units, codes.ravel(), n_values=len(sets), delta=lambda _n: d, bootstrap=1000)
     t_set = time.perf_counter() - started
-    print(f"set alpha (MASI) over {len(sets):,} distinct tag sets, with 1,000-resample CI: {t_set:.3f} s, alpha {res.alpha:.4f}")
+    print(
+        f"set alpha (MASI) over {len(sets):,} distinct tag sets, with 1,000-resample CI: {t_set:.3f} s, alpha {res.alpha:.4f}"
+    )
 
 
 # --- database part (child process) ---------------------------------------------------------
@@ -152,7 +158,10 @@ def _child(n_titles: int) -> None:
     rnd = random.Random(7)
     dims = list(Dimension.objects.filter(active=True).prefetch_related("tags"))
     Title.objects.bulk_create(
-        [Title(external_id=f"bench{i}", title=f"Bench title {i}", year=1950 + i % 70) for i in range(n_titles)],
+        [
+            Title(external_id=f"bench{i}", title=f"Bench title {i}", year=1950 + i % 70)
+            for i in range(n_titles)
+        ],
         batch_size=2000,
     )
     title_ids = list(Title.objects.order_by("id").values_list("id", flat=True))
@@ -184,16 +193,28 @@ def _child(n_titles: int) -> None:
                     if d.kind == "ordinal":
                         values[d.slug] = min(5, max(0, int(values[d.slug]) + rnd.choice([-1, 1])))
                     elif d.kind == "multi" and tag_slugs[d.slug]:
-                        values[d.slug] = sorted({*values[d.slug][:1], rnd.choice(tag_slugs[d.slug])})
-            rows.append(Tagging(title_id=title_id, tagger=tagger, values=values, status="submitted",
-                                submitted_at=now - timezone.timedelta(minutes=rnd.randint(1, 60 * 24 * 30)),
-                                seconds_spent=rnd.randint(300, 3000), version=2 + j % 2))
+                        values[d.slug] = sorted(
+                            {*values[d.slug][:1], rnd.choice(tag_slugs[d.slug])}
+                        )
+            rows.append(
+                Tagging(
+                    title_id=title_id,
+                    tagger=tagger,
+                    values=values,
+                    status="submitted",
+                    submitted_at=now - timezone.timedelta(minutes=rnd.randint(1, 60 * 24 * 30)),
+                    seconds_spent=rnd.randint(300, 3000),
+                    version=2 + j % 2,
+                )
+            )
     Tagging.objects.bulk_create(rows, batch_size=2000)
     client = Client()
     client.force_login(editor)
     results = {}
 
-    def measure(name: str, url: str, *, cold: bool, repeat: int, headers: dict | None = None) -> None:
+    def measure(
+        name: str, url: str, *, cold: bool, repeat: int, headers: dict | None = None
+    ) -> None:
         times = []
         for _ in range(repeat):
             if cold:
@@ -204,25 +225,61 @@ def _child(n_titles: int) -> None:
             assert response.status_code == 200, (url, response.status_code)
         results[name] = {"median": statistics.median(times), "min": min(times)}
 
-    measure("agreement API, violence, CI 1,000 (load+compute)", "/api/v1/agreement/?dimension=violence", cold=True, repeat=3)
-    measure("agreement API, genre (set + per-tag), CI 1,000", "/api/v1/agreement/?dimension=genre", cold=True, repeat=3)
-    measure("queue partial (htmx), cold cache", "/tagging/review/", cold=True, repeat=3, headers={"HX-Request": "true"})
-    measure("queue partial (htmx), warm", "/tagging/review/?page=2", cold=False, repeat=10, headers={"HX-Request": "true"})
+    measure(
+        "agreement API, violence, CI 1,000 (load+compute)",
+        "/api/v1/agreement/?dimension=violence",
+        cold=True,
+        repeat=3,
+    )
+    measure(
+        "agreement API, genre (set + per-tag), CI 1,000",
+        "/api/v1/agreement/?dimension=genre",
+        cold=True,
+        repeat=3,
+    )
+    measure(
+        "queue partial (htmx), cold cache",
+        "/tagging/review/",
+        cold=True,
+        repeat=3,
+        headers={"HX-Request": "true"},
+    )
+    measure(
+        "queue partial (htmx), warm",
+        "/tagging/review/?page=2",
+        cold=False,
+        repeat=10,
+        headers={"HX-Request": "true"},
+    )
     measure("review page (chart + queue), cold cache", "/tagging/review/", cold=True, repeat=2)
     measure("review page (chart + queue), warm", "/tagging/review/", cold=False, repeat=10)
-    measure("queue filtered by dimension, warm", "/tagging/review/?dimension=violence", cold=False, repeat=10,
-            headers={"HX-Request": "true"})
+    measure(
+        "queue filtered by dimension, warm",
+        "/tagging/review/?dimension=violence",
+        cold=False,
+        repeat=10,
+        headers={"HX-Request": "true"},
+    )
     # A tagger submits one more answer: the ranking is updated for that title only.
     late, _ = user_create(username="benchlate", role=Role.TAGGER, password=None)
     client.get("/tagging/review/", headers={"HX-Request": "true"})
     times = []
     for k in range(5):
-        Tagging.objects.create(title_id=title_ids[k], tagger=late, values={"violence": 5}, status="submitted",
-                               submitted_at=timezone.now(), seconds_spent=600)
+        Tagging.objects.create(
+            title_id=title_ids[k],
+            tagger=late,
+            values={"violence": 5},
+            status="submitted",
+            submitted_at=timezone.now(),
+            seconds_spent=600,
+        )
         started = time.perf_counter()
         assert client.get("/tagging/review/", headers={"HX-Request": "true"}).status_code == 200
         times.append(time.perf_counter() - started)
-    results["queue partial right after a new submission"] = {"median": statistics.median(times), "min": min(times)}
+    results["queue partial right after a new submission"] = {
+        "median": statistics.median(times),
+        "min": min(times),
+    }
     print(json.dumps({"taggings": len(rows), "results": results}))
 
 
@@ -230,20 +287,31 @@ def run(quick: bool) -> None:
     n_titles = 1000 if quick else 10_000
     _math_table(n_titles)
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "TAGLINE_VAR_DIR": folder,
-               "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+            "TAGLINE_VAR_DIR": folder,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "LOG_LEVEL": "WARNING",
+        }
         env.pop("REDIS_URL", None)
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "bench.bench_agreement", "--child", str(n_titles)],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if out.returncode != 0:
             print(out.stdout[-2000:], out.stderr[-4000:])
             raise SystemExit("database part failed")
         report = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"\nThrough the database (file SQLite, {report['taggings']:,} submitted taggings, 15 dimensions; "
-          f"set-up {time.perf_counter() - started:.0f} s)")
+    print(
+        f"\nThrough the database (file SQLite, {report['taggings']:,} submitted taggings, 15 dimensions; "
+        f"set-up {time.perf_counter() - started:.0f} s)"
+    )
     print(f"{'request (Django test client, server time)':<54} {'median ms':>10} {'best ms':>9}")
     for name, r in report["results"].items():
         print(f"{name:<54} {r['median'] * 1000:>10.1f} {r['min'] * 1000:>9.1f}")

@@ -79,8 +79,20 @@ def make_titles(n_titles: int, rng: np.random.Generator) -> Synthetic:
         DimensionSpec("audience", SINGLE, "Audience", 0.5, tags=tags("audience", 4)),
         DimensionSpec("based-on-book", BOOLEAN, "Based on a book", 0.3),
         DimensionSpec("true-story", BOOLEAN, "True story", 0.3),
-        *[DimensionSpec(s, ORDINAL, s.title(), 0.5, is_maturity=s in ("violence", "sex", "language"))
-          for s in ("violence", "sex", "language", "gore", "romance", "suspense", "plot-conclusiveness")],
+        *[
+            DimensionSpec(
+                s, ORDINAL, s.title(), 0.5, is_maturity=s in ("violence", "sex", "language")
+            )
+            for s in (
+                "violence",
+                "sex",
+                "language",
+                "gore",
+                "romance",
+                "suspense",
+                "plot-conclusiveness",
+            )
+        ],
     ]
     space = FeatureSpace.build(dims)
     offsets, o = {}, 0
@@ -116,8 +128,11 @@ def make_titles(n_titles: int, rng: np.random.Generator) -> Synthetic:
         rows.append(r)
         cols.append(np.full(r.size, offsets[slug]))
         vals.append((levels[r, j] / 5).astype(np.float32))
-    raw = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                        shape=(n_titles, space.n_features), dtype=np.float32)
+    raw = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_titles, space.n_features),
+        dtype=np.float32,
+    )
     raw.sum_duplicates()
     raw.data = np.minimum(raw.data, 1.0)
     maturity = np.where(known, levels, -1).astype(np.int8)
@@ -159,13 +174,20 @@ def state_from_arrays(titles: Synthetic, inter: Any, n_subs: int) -> tuple[Any, 
     n_titles = len(titles.names)
     weights = weight_matrix(inter, n_subs, n_titles)
     seen = seen_matrix(inter, n_subs, n_titles)
-    codes = anchor_code_matrix(inter.subscriber, inter.title, inter.event, inter.rating, (n_subs, n_titles))
+    codes = anchor_code_matrix(
+        inter.subscriber, inter.title, inter.event, inter.rating, (n_subs, n_titles)
+    )
     model = Model(tv, cowatch_similarity(weights).tocsr(), popularity_prior(weights), Blend())
     rng = np.random.default_rng(SEED + 1)
     state = EngineState(
-        title_ids=np.arange(1, n_titles + 1, dtype=np.int64), names=titles.names, model=model,
-        subscriber_ids=np.arange(1, n_subs + 1, dtype=np.int64), weights=weights, seen=seen,
-        anchor_codes=codes, limits=make_limits(n_subs, len(tv.space.maturity_dims), rng),
+        title_ids=np.arange(1, n_titles + 1, dtype=np.int64),
+        names=titles.names,
+        model=model,
+        subscriber_ids=np.arange(1, n_subs + 1, dtype=np.int64),
+        weights=weights,
+        seen=seen,
+        anchor_codes=codes,
+        limits=make_limits(n_subs, len(tv.space.maturity_dims), rng),
         profiles=build_profiles(weights, tv.matrix),
     )
     return state, time.perf_counter() - started
@@ -180,7 +202,7 @@ def floor_seconds(state: Any, n: int | None = None) -> float:
     block = block_size(len(state.title_ids))
     started = time.perf_counter()
     for start in range(0, n, block):
-        scores = (matrix @ state.profiles[start:start + block].T).T
+        scores = (matrix @ state.profiles[start : start + block].T).T
         np.argpartition(-scores, K - 1, axis=1)[:, :K]
     return time.perf_counter() - started
 
@@ -207,10 +229,14 @@ class Writer:
             c.execute(
                 "INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, "
                 "is_staff, is_active, date_joined) SELECT g, '!', false, 'bench' || g, '', '', '', false, true, now() "
-                "FROM generate_series(%s, %s) g", [have + 1, n])
+                "FROM generate_series(%s, %s) g",
+                [have + 1, n],
+            )
             c.execute(
                 "INSERT INTO recommendations_subscriber (id, user_id, max_levels, created_at, updated_at) "
-                "SELECT g, g, '{}'::jsonb, now(), now() FROM generate_series(%s, %s) g", [have + 1, n])
+                "SELECT g, g, '{}'::jsonb, now(), now() FROM generate_series(%s, %s) g",
+                [have + 1, n],
+            )
 
     def store(self, entries: list) -> None:
         if not self.enabled:
@@ -251,13 +277,19 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
     features = titles.space.features
     with transaction.atomic():
         Title.objects.filter(external_id__startswith="bench-").delete()
-        objs = Title.objects.bulk_create([Title(external_id=f"bench-{i}", title=titles.names[i]) for i in range(n_titles)],
-                                         batch_size=2000)
+        objs = Title.objects.bulk_create(
+            [Title(external_id=f"bench-{i}", title=titles.names[i]) for i in range(n_titles)],
+            batch_size=2000,
+        )
         raw = titles.raw.tocsr()
         tags = []
         for i, t in enumerate(objs):
             values: dict[str, Any] = {}
-            for j, v in zip(raw.indices[raw.indptr[i]:raw.indptr[i + 1]], raw.data[raw.indptr[i]:raw.indptr[i + 1]], strict=True):
+            for j, v in zip(
+                raw.indices[raw.indptr[i] : raw.indptr[i + 1]],
+                raw.data[raw.indptr[i] : raw.indptr[i + 1]],
+                strict=True,
+            ):
                 f = features[j]
                 if f.kind == "ordinal":
                     values[f.dimension] = round(float(v) * 5)
@@ -274,15 +306,25 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
             from django.contrib.auth import get_user_model
 
             users = get_user_model().objects.bulk_create(
-                [get_user_model()(username=f"naive{i}") for i in range(sample - len(subs))])
+                [get_user_model()(username=f"naive{i}") for i in range(sample - len(subs))]
+            )
             subs += Subscriber.objects.bulk_create([Subscriber(user=u) for u in users])
         events = []
         now = timezone.now()
         for s_i, s in enumerate(subs):
             mask = inter.subscriber == s_i
-            for t, e, r in zip(inter.title[mask], inter.event[mask], inter.rating[mask], strict=True):
-                events.append(ViewingEvent(subscriber=s, title=objs[int(t)], event=["watched", "rated", "liked", "disliked", "not_interested"][int(e)],
-                                           rating=None if np.isnan(r) else float(r), timestamp=now))
+            for t, e, r in zip(
+                inter.title[mask], inter.event[mask], inter.rating[mask], strict=True
+            ):
+                events.append(
+                    ViewingEvent(
+                        subscriber=s,
+                        title=objs[int(t)],
+                        event=["watched", "rated", "liked", "disliked", "not_interested"][int(e)],
+                        rating=None if np.isnan(r) else float(r),
+                        timestamp=now,
+                    )
+                )
         ViewingEvent.objects.bulk_create(events, batch_size=5000, ignore_conflicts=True)
     if not subs:
         return None
@@ -292,7 +334,11 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
         seen = set()
         for ev in ViewingEvent.objects.filter(subscriber=s).select_related("title__canonical"):
             seen.add(ev.title_id)
-            w = -1.0 if ev.event in ("disliked", "not_interested") else (float(ev.rating) - 3 if ev.rating else 0.5)
+            w = (
+                -1.0
+                if ev.event in ("disliked", "not_interested")
+                else (float(ev.rating) - 3 if ev.rating else 0.5)
+            )
             for key, value in ev.title.canonical.values.items():
                 for tag in value if isinstance(value, list) else [value]:
                     profile[f"{key}:{tag}"] = profile.get(f"{key}:{tag}", 0.0) + w
@@ -300,17 +346,27 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
         for ct in CanonicalTags.objects.filter(title__external_id__startswith="bench-"):
             if ct.title_id in seen:
                 continue
-            score = sum(profile.get(f"{key}:{tag}", 0.0) for key, value in ct.values.items()
-                        for tag in (value if isinstance(value, list) else [value]))
+            score = sum(
+                profile.get(f"{key}:{tag}", 0.0)
+                for key, value in ct.values.items()
+                for tag in (value if isinstance(value, list) else [value])
+            )
             scored.append((score, ct.title_id))
         scored.sort(reverse=True)
-        RecommendationList.objects.update_or_create(subscriber=s, defaults={
-            "items": [{"title_id": t, "score": sc, "reason": ""} for sc, t in scored[:K]], "rows": [],
-            "generated_at": timezone.now()})
+        RecommendationList.objects.update_or_create(
+            subscriber=s,
+            defaults={
+                "items": [{"title_id": t, "score": sc, "reason": ""} for sc, t in scored[:K]],
+                "rows": [],
+                "generated_at": timezone.now(),
+            },
+        )
     return (time.perf_counter() - started) / len(subs)
 
 
-def incremental(state: Any, titles: Synthetic, writer: Writer, trials: int, rng: np.random.Generator) -> list[tuple[float, int, int]]:
+def incremental(
+    state: Any, titles: Synthetic, writer: Writer, trials: int, rng: np.random.Generator
+) -> list[tuple[float, int, int]]:
     """[(seconds, watchers, lists rebuilt)] for single-title tag changes (~5 % watchers)."""
     from recommendations.engine.explain import Explainer
     from recommendations.services.pipeline import column_affected
@@ -334,7 +390,10 @@ def incremental(state: Any, titles: Synthetic, writer: Writer, trials: int, rng:
         for block in lists_compute(state, affected):
             writer.store(lists_serialize(state, block, explainer))
         out.append((time.perf_counter() - started, int(watchers[p]), len(affected)))
-        print(f"    incremental: {out[-1][1]:,} watchers, {out[-1][2]:,} lists, {out[-1][0]:.3f} s", flush=True)
+        print(
+            f"    incremental: {out[-1][1]:,} watchers, {out[-1][2]:,} lists, {out[-1][0]:.3f} s",
+            flush=True,
+        )
     return out
 
 
@@ -351,9 +410,13 @@ def run(quick: bool) -> None:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         writer = Writer()
-        print(f"database: {connection.vendor} ({test_db}); writes {'on' if writer.enabled else 'off (PostgreSQL only)'}")
+        print(
+            f"database: {connection.vendor} ({test_db}); writes {'on' if writer.enabled else 'off (PostgreSQL only)'}"
+        )
         titles = make_titles(n_titles, rng)
-        print(f"titles: {n_titles:,} x {titles.space.n_features} features, {titles.raw.nnz / n_titles:.1f} tags per title")
+        print(
+            f"titles: {n_titles:,} x {titles.space.n_features} features, {titles.raw.nnz / n_titles:.1f} tags per title"
+        )
         rows = []
         incremental_rows = []
         for n_subs in sizes:
@@ -364,31 +427,54 @@ def run(quick: bool) -> None:
             writer.ensure_subscribers(n_subs)
             total, serialise, write = engine_full(state, writer)
             rows.append((n_subs, build_s, floor, total, serialise, write, rss_gib()))
-            print(f"  {n_subs:>9,} subscribers: model build {build_s:.1f} s, floor {floor:.1f} s, engine lists "
-                  f"{total:.1f} s (reasons+JSON {serialise:.1f} s, writes {write:.1f} s), peak RSS {rss_gib():.2f} GiB",
-                  flush=True)
+            print(
+                f"  {n_subs:>9,} subscribers: model build {build_s:.1f} s, floor {floor:.1f} s, engine lists "
+                f"{total:.1f} s (reasons+JSON {serialise:.1f} s, writes {write:.1f} s), peak RSS {rss_gib():.2f} GiB",
+                flush=True,
+            )
             if n_subs == sizes[0]:
                 naive = naive_per_subscriber(titles, inter, sample=10 if not quick else 5)
-                for trial in incremental(state, titles, writer, trials=8 if not quick else 5, rng=rng):
+                for trial in incremental(
+                    state, titles, writer, trials=8 if not quick else 5, rng=rng
+                ):
                     incremental_rows.append((n_subs, *trial))
             del state, inter
-        print(f"\nfull rebuild ({n_titles:,} titles, {EVENTS_PER_SUBSCRIBER} events per subscriber, {K} items per list)")
-        print(f"{'subscribers':>11}  {'naive ORM (extrap.)':>19}  {'numpy floor':>11}  {'engine total':>12}  {'x floor':>7}  {'writes':>7}  {'peak GiB':>8}")
+        print(
+            f"\nfull rebuild ({n_titles:,} titles, {EVENTS_PER_SUBSCRIBER} events per subscriber, {K} items per list)"
+        )
+        print(
+            f"{'subscribers':>11}  {'naive ORM (extrap.)':>19}  {'numpy floor':>11}  {'engine total':>12}  {'x floor':>7}  {'writes':>7}  {'peak GiB':>8}"
+        )
         for n_subs, build_s, floor, total, _serialise, write, peak in rows:
             engine = build_s + total
             naive_s = f"{naive * n_subs / 3600:.1f} h" if naive else "n/a"
-            print(f"{n_subs:>11,}  {naive_s:>19}  {floor:>9.1f} s  {engine:>10.1f} s  {engine / floor:>6.1f}x  {write:>5.1f} s  {peak:>8.2f}")
+            print(
+                f"{n_subs:>11,}  {naive_s:>19}  {floor:>9.1f} s  {engine:>10.1f} s  {engine / floor:>6.1f}x  {write:>5.1f} s  {peak:>8.2f}"
+            )
         if naive:
-            print(f"(naive: {naive * 1000:.0f} ms per subscriber on a {10 if not quick else 5}-subscriber sample, times the subscribers)")
+            print(
+                f"(naive: {naive * 1000:.0f} ms per subscriber on a {10 if not quick else 5}-subscriber sample, times the subscribers)"
+            )
         times = np.array([t for _, t, _, _ in incremental_rows])
         if times.size:
-            print(f"\nincremental: one title's tags change ({sizes[0]:,} subscribers), {len(times)} titles")
+            print(
+                f"\nincremental: one title's tags change ({sizes[0]:,} subscribers), {len(times)} titles"
+            )
             print(f"{'watchers':>9}  {'lists rebuilt':>13}  {'seconds':>8}")
             for _, t, w, n in incremental_rows:
                 print(f"{w:>9,}  {n:>13,}  {t:>8.3f}")
-            print(f"p50 {np.percentile(times, 50):.3f} s, p95 {np.percentile(times, 95):.3f} s "
-                  f"(baseline: a full rebuild of the same size, {rows[0][1] + rows[0][3]:.1f} s)")
-        print(json.dumps({"full": rows, "incremental_p95": float(np.percentile(times, 95)) if times.size else None}))
+            print(
+                f"p50 {np.percentile(times, 50):.3f} s, p95 {np.percentile(times, 95):.3f} s "
+                f"(baseline: a full rebuild of the same size, {rows[0][1] + rows[0][3]:.1f} s)"
+            )
+        print(
+            json.dumps(
+                {
+                    "full": rows,
+                    "incremental_p95": float(np.percentile(times, 95)) if times.size else None,
+                }
+            )
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -30,8 +30,28 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_SUBSCRIBER_PORT", "8104"))
 USERS = 50
-GENRES = ["comedy", "drama", "thriller", "crime", "romance", "sci-fi", "horror", "animation", "documentary", "western"]
-TONES = ["irreverent", "emotional", "dark", "quirky", "sincere", "suspenseful", "whimsical", "gritty"]
+GENRES = [
+    "comedy",
+    "drama",
+    "thriller",
+    "crime",
+    "romance",
+    "sci-fi",
+    "horror",
+    "animation",
+    "documentary",
+    "western",
+]
+TONES = [
+    "irreverent",
+    "emotional",
+    "dark",
+    "quirky",
+    "sincere",
+    "suspenseful",
+    "whimsical",
+    "gritty",
+]
 
 
 # --- the scratch database (runs in a child process with its own DATABASE_URL) -------------
@@ -57,8 +77,13 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     rnd = random.Random(42)
     Title.objects.bulk_create(
         [
-            Title(external_id=f"b{i}", title=f"Bench Picture {i}", year=1950 + i % 70, runtime_minutes=80 + i % 70,
-                  synopsis="A bench title. " * 8)
+            Title(
+                external_id=f"b{i}",
+                title=f"Bench Picture {i}",
+                year=1950 + i % 70,
+                runtime_minutes=80 + i % 70,
+                synopsis="A bench title. " * 8,
+            )
             for i in range(n_titles)
         ],
         batch_size=2000,
@@ -66,11 +91,17 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     titles = list(Title.objects.order_by("id").values_list("id", flat=True))
     CanonicalTags.objects.bulk_create(
         [
-            CanonicalTags(title_id=pk, values={
-                "genre": sorted(rnd.sample(GENRES, 2)), "tone": sorted(rnd.sample(TONES, 2)),
-                "violence": rnd.randint(0, 5), "sex": rnd.randint(0, 5), "language": rnd.randint(0, 5),
-                "based-on-book": rnd.random() < 0.3,
-            })
+            CanonicalTags(
+                title_id=pk,
+                values={
+                    "genre": sorted(rnd.sample(GENRES, 2)),
+                    "tone": sorted(rnd.sample(TONES, 2)),
+                    "violence": rnd.randint(0, 5),
+                    "sex": rnd.randint(0, 5),
+                    "language": rnd.randint(0, 5),
+                    "based-on-book": rnd.random() < 0.3,
+                },
+            )
             for pk in titles
         ],
         batch_size=2000,
@@ -78,27 +109,51 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     user_model = get_user_model()
     password = make_password("bench-password")  # one hash for all: PBKDF2 per user is the slow part
     user_model.objects.bulk_create(
-        [user_model(username=f"bench{i}", password=password) for i in range(n_subscribers)], batch_size=2000
+        [user_model(username=f"bench{i}", password=password) for i in range(n_subscribers)],
+        batch_size=2000,
     )
     users = list(user_model.objects.filter(username__startswith="bench").order_by("id"))
     group, _ = Group.objects.get_or_create(name="subscriber")
     through = user_model.groups.through
-    through.objects.bulk_create([through(user_id=u.pk, group_id=group.pk) for u in users], batch_size=2000)
+    through.objects.bulk_create(
+        [through(user_id=u.pk, group_id=group.pk) for u in users], batch_size=2000
+    )
     Subscriber.objects.bulk_create(
-        [Subscriber(user=u, max_levels={"violence": 4} if i % 3 == 0 else {}) for i, u in enumerate(users)]
+        [
+            Subscriber(user=u, max_levels={"violence": 4} if i % 3 == 0 else {})
+            for i, u in enumerate(users)
+        ]
     )
     subscribers = list(Subscriber.objects.order_by("id"))
     now = timezone.now()
     events, lists = [], []
     for sub in subscribers:
         for j, pk in enumerate(rnd.sample(titles, 30)):
-            events.append(ViewingEvent(subscriber=sub, title_id=pk, event="liked" if j % 3 else "watched",
-                                       timestamp=now - timezone.timedelta(minutes=j)))
+            events.append(
+                ViewingEvent(
+                    subscriber=sub,
+                    title_id=pk,
+                    event="liked" if j % 3 else "watched",
+                    timestamp=now - timezone.timedelta(minutes=j),
+                )
+            )
         picks = rnd.sample(titles, 50)
-        items = [{"title_id": pk, "score": round(1 - k / 60, 4), "reason": "Irreverent, quirky comedy like Clerks"}
-                 for k, pk in enumerate(picks)]
-        rows = [{"name": f"Row {r + 1}", "title_ids": picks[r * 10 : r * 10 + 10]} for r in range(5)]
-        lists.append(RecommendationList(subscriber=sub, items=items, rows=rows, generated_at=now, tags_version=1))
+        items = [
+            {
+                "title_id": pk,
+                "score": round(1 - k / 60, 4),
+                "reason": "Irreverent, quirky comedy like Clerks",
+            }
+            for k, pk in enumerate(picks)
+        ]
+        rows = [
+            {"name": f"Row {r + 1}", "title_ids": picks[r * 10 : r * 10 + 10]} for r in range(5)
+        ]
+        lists.append(
+            RecommendationList(
+                subscriber=sub, items=items, rows=rows, generated_at=now, tags_version=1
+            )
+        )
     ViewingEvent.objects.bulk_create(events, batch_size=5000)
     RecommendationList.objects.bulk_create(lists, batch_size=1000)
     keys = []
@@ -133,14 +188,18 @@ def _drop_database(url: str) -> None:
         import psycopg
 
         parsed = urlparse(url)
-        with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
+        with psycopg.connect(
+            urlunparse(parsed._replace(path="/postgres")), autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
 
 
 # --- load ---------------------------------------------------------------------------------
 
 
-def _load(path: str, sessions: list[str], *, per_user: int, think: float, users: int = USERS) -> dict[str, float]:
+def _load(
+    path: str, sessions: list[str], *, per_user: int, think: float, users: int = USERS
+) -> dict[str, float]:
     """``users`` threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
     latencies: list[float] = []
     errors = [0]
@@ -213,15 +272,30 @@ def run(quick: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-subscriber-"))
     db_url, db_label = _scratch_database(workdir)
     env = {
-        **os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "bench.subscriber_site",
-        "SECRET_KEY": "bench-subscriber-not-secret", "DEBUG": "false", "PYTHONPATH": str(ROOT),
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "bench.subscriber_site",
+        "SECRET_KEY": "bench-subscriber-not-secret",
+        "DEBUG": "false",
+        "PYTHONPATH": str(ROOT),
     }
     python = sys.executable
-    print(f"database: {db_label}; {n_titles} titles, {n_subscribers} subscribers with 50-title lists; "
-          f"{USERS} concurrent users", flush=True)
+    print(
+        f"database: {db_label}; {n_titles} titles, {n_subscribers} subscribers with 50-title lists; "
+        f"{USERS} concurrent users",
+        flush=True,
+    )
     seeded = subprocess.run(
-        [python, "-c", f"from bench.bench_subscriber import _seed; _seed({n_titles}, {n_subscribers})"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        [
+            python,
+            "-c",
+            f"from bench.bench_subscriber import _seed; _seed({n_titles}, {n_subscribers})",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if seeded.returncode:
         print(seeded.stderr[-3000:], file=sys.stderr)
@@ -236,35 +310,109 @@ def run(quick: bool) -> None:
     workers = max(2, (os.cpu_count() or 1) * 2)
     gunicorn = Path(python).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "-k", "gthread",
-         "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         _wait_until_up(server)
         print(f"gunicorn: {workers} workers x 4 threads on 127.0.0.1:{PORT}", flush=True)
-        for path in ("/for-you/", "/api/v1/me/recommendations/", "/bench/baseline/home/", "/bench/baseline/api/",
-                     "/bench/home-uncached/"):
+        for path in (
+            "/for-you/",
+            "/api/v1/me/recommendations/",
+            "/bench/baseline/home/",
+            "/bench/baseline/api/",
+            "/bench/home-uncached/",
+        ):
             _load(path, sessions, per_user=2, think=0)  # warm connections, templates, caches
         cases = [
             ("1 user: home, precomputed list", "/for-you/", per_user * 5, 0.0, None, 1),
-            ("1 user: home, computed in request", "/bench/baseline/home/", per_user_baseline * 5, 0.0, None, 1),
-            ("1 user: API, precomputed list", "/api/v1/me/recommendations/", per_user * 5, 0.0, None, 1),
-            ("1 user: API, computed in request", "/bench/baseline/api/", per_user_baseline * 5, 0.0, None, 1),
+            (
+                "1 user: home, computed in request",
+                "/bench/baseline/home/",
+                per_user_baseline * 5,
+                0.0,
+                None,
+                1,
+            ),
+            (
+                "1 user: API, precomputed list",
+                "/api/v1/me/recommendations/",
+                per_user * 5,
+                0.0,
+                None,
+                1,
+            ),
+            (
+                "1 user: API, computed in request",
+                "/bench/baseline/api/",
+                per_user_baseline * 5,
+                0.0,
+                None,
+                1,
+            ),
             ("home, precomputed list", "/for-you/", per_user, 0.0, 50),
             ("home, precomputed, rows cache off", "/bench/home-uncached/", per_user, 0.0, None),
-            ("home, computed in request (baseline)", "/bench/baseline/home/", per_user_baseline, 0.0, None),
+            (
+                "home, computed in request (baseline)",
+                "/bench/baseline/home/",
+                per_user_baseline,
+                0.0,
+                None,
+            ),
             ("API, precomputed list", "/api/v1/me/recommendations/", per_user, 0.0, 20),
-            ("API, computed in request (baseline)", "/bench/baseline/api/", per_user_baseline, 0.0, None),
+            (
+                "API, computed in request (baseline)",
+                "/bench/baseline/api/",
+                per_user_baseline,
+                0.0,
+                None,
+            ),
             ("home, precomputed, users think ~1 s", "/for-you/", per_user, think, 50),
-            ("API, precomputed, users think ~1 s", "/api/v1/me/recommendations/", per_user, think, 20),
+            (
+                "API, precomputed, users think ~1 s",
+                "/api/v1/me/recommendations/",
+                per_user,
+                think,
+                20,
+            ),
         ]
-        print(f"\n{'scenario':<40} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'err':>4}  target")
+        print(
+            f"\n{'scenario':<40} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'err':>4}  target"
+        )
         for label, path, n, wait, target, *concurrency in cases:
-            r = _load(path, sessions, per_user=n, think=wait, users=concurrency[0] if concurrency else USERS)
-            verdict = "" if target is None else (f"p95<{target}: " + ("met" if r["p95"] < target else "NOT met"))
-            print(f"{label:<40} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-                  f"{r['rps']:>8.1f} {r['errors']:>4.0f}  {verdict}", flush=True)
+            r = _load(
+                path,
+                sessions,
+                per_user=n,
+                think=wait,
+                users=concurrency[0] if concurrency else USERS,
+            )
+            verdict = (
+                ""
+                if target is None
+                else (f"p95<{target}: " + ("met" if r["p95"] < target else "NOT met"))
+            )
+            print(
+                f"{label:<40} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
+                f"{r['rps']:>8.1f} {r['errors']:>4.0f}  {verdict}",
+                flush=True,
+            )
     finally:
         server.terminate()
         try:

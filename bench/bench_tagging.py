@@ -35,8 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 TAGGERS = 20
 OVERLAP = 2
 COMPLETE = {
-    "genre": ["drama", "thriller"], "tone": ["dark", "suspenseful"], "violence": 3, "sex": 1,
-    "language": 2, "suspense": 4, "time-period": "contemporary", "true-story": False,
+    "genre": ["drama", "thriller"],
+    "tone": ["dark", "suspenseful"],
+    "violence": 3,
+    "sex": 1,
+    "language": 2,
+    "suspense": 4,
+    "time-period": "contemporary",
+    "true-story": False,
 }
 
 
@@ -68,7 +74,10 @@ def _seed(n_titles: int) -> None:
     tokens = [Token.objects.create(user=u).key for u in users]
     Title.objects.bulk_create(
         Title(
-            external_id=f"b{i}", title=f"Bench title {i}", year=1950 + i % 70, runtime_minutes=90 + i % 60,
+            external_id=f"b{i}",
+            title=f"Bench title {i}",
+            year=1950 + i % 70,
+            runtime_minutes=90 + i % 60,
             synopsis="A stranger arrives in a small town and nothing is what it seems. " * 3,
         )
         for i in range(n_titles)
@@ -100,12 +109,20 @@ def _page_times(samples: int) -> None:
         response = client.get(url)
         page.append(time.perf_counter() - started)
         assert response.status_code == 200, response.status_code
-    form = {"v-genre": ["drama"], "v-tone": ["dark"], "v-violence": "3", "notes": "bench", "seconds_spent": "5"}
+    form = {
+        "v-genre": ["drama"],
+        "v-tone": ["dark"],
+        "v-violence": "3",
+        "notes": "bench",
+        "seconds_spent": "5",
+    }
     save = []
     for version, i in enumerate(range(samples)):
         form["v-violence"] = str(i % 6)
         started = time.perf_counter()
-        response = client.post(f"{url}save/", {**form, "version": str(version)}, HTTP_HX_REQUEST="true")
+        response = client.post(
+            f"{url}save/", {**form, "version": str(version)}, HTTP_HX_REQUEST="true"
+        )
         save.append(time.perf_counter() - started)
         assert response.status_code == 200, response.content[:300]
     print(json.dumps({"page": page, "save": save, "bytes": len(client.get(url).content)}))
@@ -120,12 +137,16 @@ def _overlap_report(overlap: int) -> None:
     from tagging.models import Assignment, Tagging
 
     per_title = Assignment.objects.values("title").annotate(n=Count("id"))
-    print(json.dumps({
-        "over": sum(1 for row in per_title if row["n"] > overlap),
-        "max": max((row["n"] for row in per_title), default=0),
-        "assignments": Assignment.objects.count(),
-        "submitted": Tagging.objects.filter(status="submitted").count(),
-    }))
+    print(
+        json.dumps(
+            {
+                "over": sum(1 for row in per_title if row["n"] > overlap),
+                "max": max((row["n"] for row in per_title), default=0),
+                "assignments": Assignment.objects.count(),
+                "submitted": Tagging.objects.filter(status="submitted").count(),
+            }
+        )
+    )
 
 
 # --- parent: databases, server, load ------------------------------------------------------
@@ -134,7 +155,11 @@ def _overlap_report(overlap: int) -> None:
 def _child(env: dict[str, str], call: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", f"import bench.bench_tagging as b; b.{call}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"{call} failed:\n{result.stderr[-3000:]}")
@@ -172,9 +197,22 @@ class Server:
         self.port = _free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
-            [str(gunicorn), "bench.tagging_wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "4",
-             "-k", "gthread", "--threads", "5", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(gunicorn),
+                "bench.tagging_wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "4",
+                "-k",
+                "gthread",
+                "--threads",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -213,7 +251,11 @@ class Api:
             self.conn.close()
             return 599, None, time.perf_counter() - started
         elapsed = time.perf_counter() - started
-        data = json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else None
+        data = (
+            json.loads(raw)
+            if raw and response.getheader("Content-Type", "").startswith("application/json")
+            else None
+        )
         return response.status, data, elapsed
 
 
@@ -223,12 +265,15 @@ def _autosave_round_trip(port: int, token: str, samples: int) -> list[float]:
     assert status == 200, status
     tagging = data["tagging"]  # the page measurement already started this title's draft
     if tagging is None:
-        status, tagging, _ = api.call("POST", "/api/v1/taggings/", {"title": data["title"]["id"], "values": {}})
+        status, tagging, _ = api.call(
+            "POST", "/api/v1/taggings/", {"title": data["title"]["id"], "values": {}}
+        )
         assert status == 201, (status, tagging)
     version, times = tagging["version"], []
     for i in range(samples):
         status, body, elapsed = api.call(
-            "PATCH", f"/api/v1/taggings/{tagging['id']}/",
+            "PATCH",
+            f"/api/v1/taggings/{tagging['id']}/",
             {"version": version, "values": {**COMPLETE, "violence": i % 6}, "notes": "autosave"},
         )
         assert status == 200, (status, body)
@@ -265,12 +310,16 @@ def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
             existing = data.get("tagging") if isinstance(data, dict) else None
             if existing:
                 status, tagging, elapsed = api.call(
-                    "PATCH", f"/api/v1/taggings/{existing['id']}/", {"version": existing["version"], "values": COMPLETE}
+                    "PATCH",
+                    f"/api/v1/taggings/{existing['id']}/",
+                    {"version": existing["version"], "values": COMPLETE},
                 )
                 ok = record("draft", status, elapsed, (200,))
             else:
                 status, tagging, elapsed = api.call(
-                    "POST", "/api/v1/taggings/", {"title": data["title"]["id"], "values": COMPLETE, "notes": "bench"}
+                    "POST",
+                    "/api/v1/taggings/",
+                    {"title": data["title"]["id"], "values": COMPLETE, "notes": "bench"},
                 )
                 ok = record("draft", status, elapsed, (201,))
             if not ok:
@@ -291,10 +340,16 @@ def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
     wall = time.monotonic() - started
     every = [x for values in latencies.values() for x in values]
     return {
-        "wall": wall, "requests": len(every), "rps": len(every) / wall, "loops": loops[0],
-        "p50": _pct(every, 50), "p95": _pct(every, 95),
-        "next_p50": _pct(latencies["next"], 50), "next_p95": _pct(latencies["next"], 95),
-        "errors": sum(errors.values()), "error_kinds": dict(errors),
+        "wall": wall,
+        "requests": len(every),
+        "rps": len(every) / wall,
+        "loops": loops[0],
+        "p50": _pct(every, 50),
+        "p95": _pct(every, 95),
+        "next_p50": _pct(latencies["next"], 50),
+        "next_p95": _pct(latencies["next"], 95),
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
     }
 
 
@@ -306,13 +361,28 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def _scenario(label: str, db_url: str, *, baseline: bool, n_titles: int, seconds: float, workdir: Path,
-              measure_pages: bool) -> dict[str, object]:
+def _scenario(
+    label: str,
+    db_url: str,
+    *,
+    baseline: bool,
+    n_titles: int,
+    seconds: float,
+    workdir: Path,
+    measure_pages: bool,
+) -> dict[str, object]:
     env = {
-        **os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "bench.tagging_settings", "DEBUG": "false",
-        "SECRET_KEY": "bench-not-secret", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "false", "TAGLINE_VAR_DIR": str(workdir), "TAGGING_OVERLAP": str(OVERLAP),
-        "CELERY_TASK_ALWAYS_EAGER": "false", "LOG_LEVEL": "ERROR",
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "bench.tagging_settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "TAGLINE_VAR_DIR": str(workdir),
+        "TAGGING_OVERLAP": str(OVERLAP),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "LOG_LEVEL": "ERROR",
         "BENCH_TAGGING_BASELINE": "1" if baseline else "0",
     }
     if baseline:
@@ -343,8 +413,17 @@ def run(quick: bool) -> None:
             mode = "baseline" if baseline else "Tagline"
             db = f"sqlite:///{workdir / f'{mode}.sqlite3'}"
             print(f"-- SQLite file, {mode}: {TAGGERS} taggers for {seconds:.0f} s", flush=True)
-            scenarios.append(_scenario(f"SQLite · {mode}", db, baseline=baseline, n_titles=n_titles,
-                                       seconds=seconds, workdir=workdir, measure_pages=not baseline))
+            scenarios.append(
+                _scenario(
+                    f"SQLite · {mode}",
+                    db,
+                    baseline=baseline,
+                    n_titles=n_titles,
+                    seconds=seconds,
+                    workdir=workdir,
+                    measure_pages=not baseline,
+                )
+            )
         if database_url.startswith(("postgres://", "postgresql://")):
             base = urlparse(database_url).path.lstrip("/") or "tagline"
             for baseline in (False, True):
@@ -352,8 +431,17 @@ def run(quick: bool) -> None:
                 db = _postgres(database_url, f"{base}_bench_{mode.lower()}")
                 print(f"-- PostgreSQL, {mode}: {TAGGERS} taggers for {seconds:.0f} s", flush=True)
                 try:
-                    scenarios.append(_scenario(f"PostgreSQL · {mode}", db, baseline=baseline, n_titles=n_titles,
-                                               seconds=seconds, workdir=workdir, measure_pages=not baseline))
+                    scenarios.append(
+                        _scenario(
+                            f"PostgreSQL · {mode}",
+                            db,
+                            baseline=baseline,
+                            n_titles=n_titles,
+                            seconds=seconds,
+                            workdir=workdir,
+                            measure_pages=not baseline,
+                        )
+                    )
                 finally:
                     _drop_postgres(db)
     _print(scenarios, seconds)
@@ -363,19 +451,27 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
     for s in scenarios:
         if "pages" in s:
             pages = s["pages"]
-            print(f"\n{s['label']}: tag page (full taxonomy, {pages['bytes'] // 1024} KiB) server time "
-                  f"p50 {_pct(pages['page'], 50):.1f} ms, p95 {_pct(pages['page'], 95):.1f} ms (target < 100 ms)")
-            print(f"{s['label']}: htmx autosave server time p50 {_pct(pages['save'], 50):.1f} ms, "
-                  f"p95 {_pct(pages['save'], 95):.1f} ms; API PATCH round trip over HTTP "
-                  f"p50 {_pct(s['autosave_http'], 50):.1f} ms, p95 {_pct(s['autosave_http'], 95):.1f} ms (target < 50 ms)")
-    print(f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s (overlap {OVERLAP}):")
+            print(
+                f"\n{s['label']}: tag page (full taxonomy, {pages['bytes'] // 1024} KiB) server time "
+                f"p50 {_pct(pages['page'], 50):.1f} ms, p95 {_pct(pages['page'], 95):.1f} ms (target < 100 ms)"
+            )
+            print(
+                f"{s['label']}: htmx autosave server time p50 {_pct(pages['save'], 50):.1f} ms, "
+                f"p95 {_pct(pages['save'], 95):.1f} ms; API PATCH round trip over HTTP "
+                f"p50 {_pct(s['autosave_http'], 50):.1f} ms, p95 {_pct(s['autosave_http'], 95):.1f} ms (target < 50 ms)"
+            )
+    print(
+        f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s (overlap {OVERLAP}):"
+    )
     head = f"{'run':<24}{'req/s':>8}{'loops':>7}{'p50 ms':>9}{'p95 ms':>9}{'next p95':>10}{'errors':>8}{'over overlap':>14}{'max/title':>11}"
     print(head)
     print("-" * len(head))
     for s in scenarios:
         load, over = s["load"], s["overlap"]
-        print(f"{s['label']:<24}{load['rps']:>8.0f}{load['loops']:>7}{load['p50']:>9.1f}{load['p95']:>9.1f}"
-              f"{load['next_p95']:>10.1f}{load['errors']:>8}{over['over']:>14}{over['max']:>11}")
+        print(
+            f"{s['label']:<24}{load['rps']:>8.0f}{load['loops']:>7}{load['p50']:>9.1f}{load['p95']:>9.1f}"
+            f"{load['next_p95']:>10.1f}{load['errors']:>8}{over['over']:>14}{over['max']:>11}"
+        )
     for s in scenarios:
         if s["load"]["error_kinds"]:
             print(f"  {s['label']} errors: {s['load']['error_kinds']}")

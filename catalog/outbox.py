@@ -16,7 +16,9 @@ from .models import OutboxEvent
 outbox_written = Signal()
 
 
-def outbox_record(*, kind: OutboxEvent.Kind | str, object_ids: Iterable[int | None] = (None,)) -> int:
+def outbox_record(
+    *, kind: OutboxEvent.Kind | str, object_ids: Iterable[int | None] = (None,)
+) -> int:
     """Append one outbox row per object id; must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_record must run inside the transaction of the change it records")

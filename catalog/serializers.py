@@ -9,8 +9,16 @@ class TitleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Title
         fields = [
-            "id", "external_id", "title", "year", "kind", "parent", "runtime_minutes",
-            "synopsis", "media_url", "poster_url",
+            "id",
+            "external_id",
+            "title",
+            "year",
+            "kind",
+            "parent",
+            "runtime_minutes",
+            "synopsis",
+            "media_url",
+            "poster_url",
         ]
 
 
@@ -36,4 +44,14 @@ class DimensionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dimension
-        fields = ["slug", "label", "kind", "definition", "required", "active", "is_maturity", "order", "tags"]
+        fields = [
+            "slug",
+            "label",
+            "kind",
+            "definition",
+            "required",
+            "active",
+            "is_maturity",
+            "order",
+            "tags",
+        ]

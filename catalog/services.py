@@ -37,14 +37,20 @@ def canonical_tags_set(
     if current is not None and current.values == new_values:
         return current
     if current is None:
-        current = CanonicalTags(title=title, values=new_values, version=1, source=source, updated_by=changed_by)
+        current = CanonicalTags(
+            title=title, values=new_values, version=1, source=source, updated_by=changed_by
+        )
     else:
         current.values, current.version = new_values, current.version + 1
         current.source, current.updated_by = source, changed_by
     current.save()
     CanonicalTagsRevision.objects.create(
-        title=title, version=current.version, values=new_values, source=source,
-        reason=reason[:500], changed_by=changed_by,
+        title=title,
+        version=current.version,
+        values=new_values,
+        source=source,
+        reason=reason[:500],
+        changed_by=changed_by,
     )
     outbox_record(kind=OutboxEvent.Kind.TITLE_TAGS, object_ids=[title.pk])
     return current

@@ -38,7 +38,9 @@ class Codebook:
         dims = Dimension.objects.all() if include_retired else Dimension.objects.filter(active=True)
         dimensions = {d.slug: d for d in dims}
         tags: dict[str, dict[str, Tag]] = {slug: {} for slug in dimensions}
-        for tag in Tag.objects.filter(dimension__in=dimensions.values()).select_related("dimension"):
+        for tag in Tag.objects.filter(dimension__in=dimensions.values()).select_related(
+            "dimension"
+        ):
             tags[tag.dimension.slug][tag.slug] = tag
         return cls(dimensions=dimensions, tags=tags)
 

@@ -36,9 +36,13 @@ def _as_field_errors(data: Any) -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        payload = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        payload = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         errors = _as_field_errors(payload)
-        return Response({"detail": _summary(errors), "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": _summary(errors), "errors": errors}, status=status.HTTP_400_BAD_REQUEST
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

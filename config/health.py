@@ -20,7 +20,11 @@ def _check_database() -> dict[str, object]:
             cursor.fetchone()
     except Exception as exc:
         return {"ok": False, "error": str(exc)[:200]}
-    return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
 
 def _check_broker() -> dict[str, object]:
@@ -31,7 +35,11 @@ def _check_broker() -> dict[str, object]:
             transport = conn.transport_cls
     except Exception as exc:
         return {"ok": False, "error": str(exc)[:200]}
-    return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
+    return {
+        "ok": True,
+        "transport": str(transport),
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
 
 @never_cache
@@ -39,4 +47,6 @@ def _check_broker() -> dict[str, object]:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

@@ -225,7 +225,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY: dict[str, float] = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY: dict[str, float] = {
+    "max_retries": 2,
+    "interval_start": 0.2,
+    "interval_step": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-recommendation-outbox": {
         "task": "recommendations.tasks.outbox_sweep",
@@ -236,11 +240,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Cache (shared by every web process: Redis in production, files in the embedded default) --
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "tagline"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tagline",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Tagline ----------------------------------------------------------------------------
 TAGGING_OVERLAP = int(os.environ.get("TAGGING_OVERLAP", "2"))

@@ -7,7 +7,11 @@ from .api import subscriber as subscriber_api
 
 # subscriber endpoints (me/recommendations, me/feedback, me/profile, subscribers/{id}/recommendations)
 subscriber_urls: list = [
-    path("me/recommendations/", subscriber_api.MyRecommendationsView.as_view(), name="api-my-recommendations"),
+    path(
+        "me/recommendations/",
+        subscriber_api.MyRecommendationsView.as_view(),
+        name="api-my-recommendations",
+    ),
     path("me/feedback/", subscriber_api.MyFeedbackView.as_view(), name="api-my-feedback"),
     path("me/profile/", subscriber_api.MyProfileView.as_view(), name="api-my-profile"),
     path(
@@ -18,7 +22,11 @@ subscriber_urls: list = [
 ]
 # operator endpoints (recommendations/status)
 operations_urls: list = [
-    path("recommendations/status/", operations_api.RecommendationStatusView.as_view(), name="api-recommendation-status"),
+    path(
+        "recommendations/status/",
+        operations_api.RecommendationStatusView.as_view(),
+        name="api-recommendation-status",
+    ),
 ]
 
 urlpatterns = [*subscriber_urls, *operations_urls]

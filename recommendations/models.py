@@ -10,7 +10,9 @@ from catalog.models import Title
 
 
 class Subscriber(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriber")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriber"
+    )
     #: Maturity caps per ordinal dimension slug, e.g. ``{"violence": 1, "sex-nudity": 0}``.
     max_levels = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,7 +58,9 @@ class RecommendationList(models.Model):
     the new one, never half. ``items`` is ``[{"title_id", "score", "reason"}]`` in rank order;
     ``rows`` is ``[{"name", "title_ids"}]``."""
 
-    subscriber = models.OneToOneField(Subscriber, on_delete=models.CASCADE, related_name="recommendation_list")
+    subscriber = models.OneToOneField(
+        Subscriber, on_delete=models.CASCADE, related_name="recommendation_list"
+    )
     items = models.JSONField(default=list)
     rows = models.JSONField(default=list)
     tags_version = models.BigIntegerField(default=0)
@@ -84,7 +88,9 @@ class RebuildRun(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="chunks")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="chunks"
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     detail = models.CharField(max_length=500, blank=True)

@@ -60,20 +60,34 @@ def pipeline_status(*, recent: int = 10) -> PipelineStatus:
     since = timezone.now() - timedelta(days=1)
     for kind, avg, mx, n in (
         RebuildRun.objects.filter(status=RebuildRun.Status.DONE, finished_at__gte=since)
-        .values_list("kind").annotate(avg=Avg("duration_ms"), mx=Max("duration_ms"), n=Count("id"))
+        .values_list("kind")
+        .annotate(avg=Avg("duration_ms"), mx=Max("duration_ms"), n=Count("id"))
         .values_list("kind", "avg", "mx", "n")
     ):
-        durations[kind] = {"label": str(RebuildRun.Kind(kind).label), "count": n, "avg_ms": avg, "max_ms": mx}
+        durations[kind] = {
+            "label": str(RebuildRun.Kind(kind).label),
+            "count": n,
+            "avg_ms": avg,
+            "max_ms": mx,
+        }
     finished = RebuildRun.objects.filter(status=RebuildRun.Status.DONE, parent__isnull=True)
     return PipelineStatus(
         pending=sum(by_kind.values()),
         pending_by_kind=by_kind,
         oldest_pending_at=agg["oldest"],
         claimed=agg["claimed"],
-        running=list(RebuildRun.objects.filter(status=RebuildRun.Status.RUNNING, parent__isnull=True)[:20]),
-        recent=list(RebuildRun.objects.filter(parent__isnull=True).exclude(status=RebuildRun.Status.RUNNING)[:recent]),
+        running=list(
+            RebuildRun.objects.filter(status=RebuildRun.Status.RUNNING, parent__isnull=True)[:20]
+        ),
+        recent=list(
+            RebuildRun.objects.filter(parent__isnull=True).exclude(
+                status=RebuildRun.Status.RUNNING
+            )[:recent]
+        ),
         last_rebuild=finished.order_by("-finished_at").first(),
-        last_full_rebuild=finished.filter(kind=RebuildRun.Kind.FULL).order_by("-finished_at").first(),
+        last_full_rebuild=finished.filter(kind=RebuildRun.Kind.FULL)
+        .order_by("-finished_at")
+        .first(),
         subscribers=Subscriber.objects.count(),
         lists=RecommendationList.objects.count(),
         stale_lists=stale_agg["n"],
@@ -87,8 +101,12 @@ def pipeline_status(*, recent: int = 10) -> PipelineStatus:
 def lists_for_export() -> Iterator[tuple[str, list[tuple[int, str, float, str]]]]:
     """(username, [(rank, external_id, score, reason)]) per stored list, by username, streamed."""
     external = dict(Title.objects.values_list("id", "external_id"))
-    qs = RecommendationList.objects.select_related("subscriber__user").order_by("subscriber__user__username")
-    rows: Any = qs.values_list("subscriber__user__username", "items").iterator(chunk_size=EXPORT_BATCH)
+    qs = RecommendationList.objects.select_related("subscriber__user").order_by(
+        "subscriber__user__username"
+    )
+    rows: Any = qs.values_list("subscriber__user__username", "items").iterator(
+        chunk_size=EXPORT_BATCH
+    )
     for username, items in rows:
         out = [
             (rank, external.get(item["title_id"], ""), float(item["score"]), item.get("reason", ""))

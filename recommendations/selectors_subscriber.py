@@ -151,7 +151,9 @@ def list_stamp(generated_at: datetime | None) -> str:
 def list_generated_at(*, subscriber: Subscriber) -> datetime | None:
     """One indexed lookup: cheap enough to poll every second."""
     return (
-        RecommendationList.objects.filter(subscriber=subscriber).values_list("generated_at", flat=True).first()
+        RecommendationList.objects.filter(subscriber=subscriber)
+        .values_list("generated_at", flat=True)
+        .first()
     )
 
 
@@ -161,7 +163,9 @@ def runtime_display(minutes: int | None) -> str:
     hours, rest = divmod(minutes, 60)
     if not hours:
         return _("%(m)d min") % {"m": rest}
-    return _("%(h)d h %(m)02d min") % {"h": hours, "m": rest} if rest else _("%(h)d h") % {"h": hours}
+    return (
+        _("%(h)d h %(m)02d min") % {"h": hours, "m": rest} if rest else _("%(h)d h") % {"h": hours}
+    )
 
 
 def maturity_limits(*, subscriber: Subscriber) -> dict[str, int]:
@@ -201,8 +205,9 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
     titles = _titles_with_tags(set(title_ids))
     limits = maturity_limits(subscriber=subscriber)
     hidden_ids = set(
-        ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS, title_id__in=titles)
-        .values_list("title_id", flat=True)
+        ViewingEvent.objects.filter(
+            subscriber=subscriber, event__in=HIDING_EVENTS, title_id__in=titles
+        ).values_list("title_id", flat=True)
     )
     allowed = {
         pk: title
@@ -215,7 +220,12 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
         title = allowed.get(int(item.get("title_id", 0)))
         if title is None or title.pk in by_id:
             continue
-        card = Card(rank=len(cards) + 1, score=float(item.get("score", 0)), reason=str(item.get("reason", "")), title=title)
+        card = Card(
+            rank=len(cards) + 1,
+            score=float(item.get("score", 0)),
+            reason=str(item.get("reason", "")),
+            title=title,
+        )
         cards.append(card)
         by_id[title.pk] = card
     rows: list[Row] = []
@@ -242,8 +252,20 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
 def _titles_with_tags(ids: set[int]) -> dict[int, Title]:
     if not ids:
         return {}
-    titles = Title.objects.filter(pk__in=ids).select_related("canonical").only(
-        "id", "external_id", "title", "year", "runtime_minutes", "poster_url", "kind", "synopsis", "canonical__values"
+    titles = (
+        Title.objects.filter(pk__in=ids)
+        .select_related("canonical")
+        .only(
+            "id",
+            "external_id",
+            "title",
+            "year",
+            "runtime_minutes",
+            "poster_url",
+            "kind",
+            "synopsis",
+            "canonical__values",
+        )
     )
     return {t.pk: t for t in titles}
 
@@ -295,7 +317,9 @@ def title_tags_labelled(*, title: Title) -> list[DimensionTags]:
         if dimension.kind == Dimension.Kind.BOOLEAN:
             if not isinstance(value, bool):
                 continue
-            labels.append(TagLabel(label=_("Yes") if value else _("No"), definition=dimension.definition_i18n))
+            labels.append(
+                TagLabel(label=_("Yes") if value else _("No"), definition=dimension.definition_i18n)
+            )
         else:
             if dimension.kind == Dimension.Kind.ORDINAL and isinstance(value, int):
                 level = value
@@ -322,7 +346,9 @@ def _tag_features(values: dict[str, Any]) -> set[str]:
     return features
 
 
-def similar_titles(*, title: Title, subscriber: Subscriber | None, limit: int = SIMILAR_LIMIT) -> list[Title]:
+def similar_titles(
+    *, title: Title, subscriber: Subscriber | None, limit: int = SIMILAR_LIMIT
+) -> list[Title]:
     """Titles whose canonical tags overlap most with ``title`` (Jaccard over select tags),
     within the subscriber's limits and feedback. Bounded: it scores a few hundred candidates
     that share the title's first genre, not the whole catalogue."""
@@ -335,12 +361,16 @@ def similar_titles(*, title: Title, subscriber: Subscriber | None, limit: int = 
     if isinstance(genres, list) and genres:
         # The JSON array as text contains the quoted slug; portable across SQLite and PostgreSQL.
         candidates = candidates.filter(values__genre__icontains=f'"{genres[0]}"')
-    rows = list(candidates.order_by("-updated_at").values_list("title_id", "values")[:SIMILAR_CANDIDATES])
+    rows = list(
+        candidates.order_by("-updated_at").values_list("title_id", "values")[:SIMILAR_CANDIDATES]
+    )
     limits = maturity_limits(subscriber=subscriber) if subscriber else {}
     hidden: set[int] = set()
     if subscriber is not None:
         hidden = set(
-            ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS).values_list("title_id", flat=True)
+            ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS).values_list(
+                "title_id", flat=True
+            )
         )
     scored: list[tuple[float, int]] = []
     for title_id, other in rows:
@@ -362,7 +392,11 @@ def title_feedback(*, subscriber: Subscriber | None, title: Title) -> set[str]:
     """Which feedback the subscriber already gave on a title (to show pressed buttons)."""
     if subscriber is None:
         return set()
-    return set(ViewingEvent.objects.filter(subscriber=subscriber, title=title).values_list("event", flat=True))
+    return set(
+        ViewingEvent.objects.filter(subscriber=subscriber, title=title).values_list(
+            "event", flat=True
+        )
+    )
 
 
 # --- history -------------------------------------------------------------------------------

@@ -6,8 +6,14 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300,
-             retry_jitter=True, max_retries=8)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
 def outbox_drain() -> int:
     """Claim pending outbox rows, coalesce them, rebuild only the affected lists."""
     from .services.pipeline import outbox_process
@@ -23,8 +29,14 @@ def outbox_sweep() -> int:
     return outbox_process()
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300,
-             retry_jitter=True, max_retries=8)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
 def rebuild_chunk_task(subscriber_ids: list[int], chunk_run_id: int | None = None) -> int:
     """One chunk of a full rebuild (a Celery group spreads the chunks over the workers)."""
     from .services.rebuild import rebuild_chunk

@@ -14,7 +14,9 @@ def main() -> int:
     redis_url = os.environ.get("REDIS_URL", "")
     ci = os.environ.get("CI", "").lower() == "true"
     if not ci and not database_url and not redis_url:
-        print("services: SQLite and the embedded broker (set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)")
+        print(
+            "services: SQLite and the embedded broker (set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)"
+        )
         return 0
     problems = []
     if ci and not database_url.startswith(("postgres://", "postgresql://")):

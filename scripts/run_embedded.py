@@ -59,12 +59,33 @@ def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     commands = {
         "web": [
-            str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
-            "--workers", "2", "--threads", "8", "--timeout", "60", "--access-logfile", "-",
-            "--access-logformat", '%(h)s "%(r)s" %(s)s %(M)sms',
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(r)s" %(s)s %(M)sms',
         ],
-        "worker": [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--hostname", "embedded@%h"],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--hostname",
+            "embedded@%h",
+        ],
         "beat": [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO"],
     }
     processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
@@ -94,7 +115,9 @@ def main() -> int:
     while not stopping:
         for name, process in processes.items():
             if process.poll() is not None:
-                print(f"{name} exited with {process.returncode}; stopping the others", file=sys.stderr)
+                print(
+                    f"{name} exited with {process.returncode}; stopping the others", file=sys.stderr
+                )
                 stopping = True
         time.sleep(0.5)
 

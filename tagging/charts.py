@@ -10,7 +10,18 @@ from datetime import datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-PALETTE = ["#4338ca", "#0f766e", "#b45309", "#be185d", "#15803d", "#7c3aed", "#0369a1", "#a16207", "#b91c1c", "#475569"]
+PALETTE = [
+    "#4338ca",
+    "#0f766e",
+    "#b45309",
+    "#be185d",
+    "#15803d",
+    "#7c3aed",
+    "#0369a1",
+    "#a16207",
+    "#b91c1c",
+    "#475569",
+]
 TEXT = "#1b2030"
 MUTED = "#5b6478"
 GRID = "#dfe3ee"
@@ -20,7 +31,9 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
 
 
-def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | None]], *, title: str) -> SafeString:
+def alpha_bars(
+    rows: Sequence[tuple[str, float | None, float | None, float | None]], *, title: str
+) -> SafeString:
     """Horizontal bars of alpha (−0.2..1 axis) with 95 % CI whiskers and Krippendorff's 0.667 and
     0.8 reference lines. ``rows``: (label, alpha, ci_low, ci_high)."""
     left, right, row_h, top = 156, 48, 27, 28
@@ -38,8 +51,12 @@ def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
         f"<title>{escape(title)}</title>",
     ]
     for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
-        parts.append(f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" fill="{MUTED}" text-anchor="middle">{tick:.1f}</text>')
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" stroke="{GRID}"/>'
+        )
+        parts.append(
+            f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" fill="{MUTED}" text-anchor="middle">{tick:.1f}</text>'
+        )
     for ref, label in ((0.667, "0.667"), (0.8, "0.8")):
         parts.append(
             f'<line x1="{x(ref):.1f}" y1="{top - 10}" x2="{x(ref):.1f}" y2="{height - 20}" stroke="#9a5b00" '
@@ -52,7 +69,9 @@ def alpha_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
             f'<text x="{left - 10}" y="{y + 15}" font-size="13" fill="{TEXT}" text-anchor="end">{escape(label)}</text>'
         )
         if a is None or not math.isfinite(a):
-            parts.append(f'<text x="{x(0):.1f}" y="{y + 15}" font-size="11.5" fill="{MUTED}" dx="6">{escape("n/a")}</text>')
+            parts.append(
+                f'<text x="{x(0):.1f}" y="{y + 15}" font-size="11.5" fill="{MUTED}" dx="6">{escape("n/a")}</text>'
+            )
             continue
         colour = "#137a3f" if a >= 0.8 else ("#9a5b00" if a >= 0.667 else "#b42318")
         x0, x1 = x(0.0), x(a)
@@ -81,7 +100,13 @@ def _heat_colour(v: float | None) -> str:
     return f"hsl({int(t * 130)}, 62%, {int(88 - t * 22)}%)"
 
 
-def heat_map(labels: Sequence[str], matrix: Sequence[Sequence[float | None]], counts: Sequence[Sequence[int]], *, title: str) -> SafeString:
+def heat_map(
+    labels: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    counts: Sequence[Sequence[int]],
+    *,
+    title: str,
+) -> SafeString:
     n = len(labels)
     cell = 46 if n <= 10 else 34
     left, top = 110, 100
@@ -111,7 +136,9 @@ def heat_map(labels: Sequence[str], matrix: Sequence[Sequence[float | None]], co
     return mark_safe("".join(parts))  # noqa: S308 - escaped above
 
 
-def drift_lines(dates: Sequence[datetime], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str) -> SafeString:
+def drift_lines(
+    dates: Sequence[datetime], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str
+) -> SafeString:
     """One line per tagger of a 0..1 figure over time; gaps where a window had no answers."""
     width, height, left, right, top, bottom = 640, 260, 44, 130, 14, 30
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -140,7 +167,9 @@ def drift_lines(dates: Sequence[datetime], series: Sequence[tuple[str, Sequence[
         )
     for i, d in enumerate(dates):
         if n <= 6 or i % max(1, n // 6) == 0 or i == n - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" font-size="10.5" fill="{MUTED}" text-anchor="middle">{escape(d.strftime("%d %b"))}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 10}" font-size="10.5" fill="{MUTED}" text-anchor="middle">{escape(d.strftime("%d %b"))}</text>'
+            )
     for s_i, (label, points) in enumerate(series):
         colour = PALETTE[s_i % len(PALETTE)]
         segment: list[str] = []
@@ -152,12 +181,16 @@ def drift_lines(dates: Sequence[datetime], series: Sequence[tuple[str, Sequence[
                 segment = []
                 continue
             segment.append(f"{x(i):.1f},{y(v):.1f}")
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.6" fill="{colour}"><title>{escape(label)}: {v:.2f}</title></circle>')
+            parts.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.6" fill="{colour}"><title>{escape(label)}: {v:.2f}</title></circle>'
+            )
         if segment:
             segments.append(segment)
         for seg in segments:
             if len(seg) > 1:
-                parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                )
         ly = top + 10 + s_i * 18
         parts.append(
             f'<rect x="{left + plot_w + 14}" y="{ly - 8}" width="10" height="10" rx="2" fill="{colour}"/>'

@@ -21,7 +21,9 @@ class Assignment(models.Model):
         POOL = "pool", _("Claimed from the pool")
 
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="assignments")
-    tagger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    tagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ASSIGNED)
     priority = models.SmallIntegerField(default=0, help_text="Higher comes first.")
@@ -38,7 +40,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["-priority", "due_date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["title", "tagger"], name="assignment_unique_tagger_title"),
+            models.UniqueConstraint(
+                fields=["title", "tagger"], name="assignment_unique_tagger_title"
+            ),
         ]
         indexes = [models.Index(fields=["tagger", "status"])]
 
@@ -56,7 +60,9 @@ class Tagging(models.Model):
         RETURNED = "returned", _("Returned")
 
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="taggings")
-    tagger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="taggings")
+    tagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="taggings"
+    )
     assignment = models.OneToOneField(
         Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="tagging"
     )
@@ -97,13 +103,17 @@ class TaggingRevision(models.Model):
     values = models.JSONField(default=dict)
     evidence = models.JSONField(default=dict)
     notes = models.TextField(blank=True)
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["tagging", "version"], name="tagging_revision_unique_version"),
+            models.UniqueConstraint(
+                fields=["tagging", "version"], name="tagging_revision_unique_version"
+            ),
         ]
 
 

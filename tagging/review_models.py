@@ -18,9 +18,12 @@ class DimensionPolicy(models.Model):
     """How editors review one dimension: when agreement is good enough to set canonical tags
     without them, and how much the dimension's disagreements weigh in the queue."""
 
-    dimension = models.OneToOneField(Dimension, on_delete=models.CASCADE, related_name="review_policy")
+    dimension = models.OneToOneField(
+        Dimension, on_delete=models.CASCADE, related_name="review_policy"
+    )
     auto_threshold = models.FloatField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_(
             "Title-level agreement (0-1) at or above which the consensus becomes the canonical "
@@ -28,11 +31,13 @@ class DimensionPolicy(models.Model):
         ),
     )
     min_taggers = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(2)],
+        default=2,
+        validators=[MinValueValidator(2)],
         help_text=_("Submitted taggings needed before the automatic rule applies."),
     )
     disagreement_weight = models.FloatField(
-        default=1.0, validators=[MinValueValidator(0.0)],
+        default=1.0,
+        validators=[MinValueValidator(0.0)],
         help_text=_("Weight of this dimension when ranking the disagreement queue."),
     )
     updated_by = models.ForeignKey(

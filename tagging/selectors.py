@@ -41,7 +41,11 @@ def tagging_get(*, user: AbstractBaseUser, pk: Any) -> Tagging:
 
 def tagging_get_own(*, user: AbstractBaseUser, pk: Any) -> Tagging:
     """The user's own tagging (for writes: even editors write only their own), or 404."""
-    tagging = Tagging.objects.select_related("title", "assignment").filter(pk=pk, tagger=user).first() if str(pk).isdigit() else None
+    tagging = (
+        Tagging.objects.select_related("title", "assignment").filter(pk=pk, tagger=user).first()
+        if str(pk).isdigit()
+        else None
+    )
     if tagging is None:
         raise Http404("No such tagging.")
     return tagging

@@ -31,8 +31,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = [
-            "id", "title", "tagger", "status", "source", "priority", "due_date", "is_calibration",
-            "created_at", "updated_at", "tagging",
+            "id",
+            "title",
+            "tagger",
+            "status",
+            "source",
+            "priority",
+            "due_date",
+            "is_calibration",
+            "created_at",
+            "updated_at",
+            "tagging",
         ]
 
     def get_tagging(self, obj: Assignment) -> dict[str, Any] | None:
@@ -47,9 +56,22 @@ class TaggingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tagging
         fields = [
-            "id", "title", "tagger", "assignment", "status", "values", "evidence", "notes",
-            "version", "seconds_spent", "taxonomy_version", "created_at", "updated_at",
-            "submitted_at", "returned_comment", "returned_at",
+            "id",
+            "title",
+            "tagger",
+            "assignment",
+            "status",
+            "values",
+            "evidence",
+            "notes",
+            "version",
+            "seconds_spent",
+            "taxonomy_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "returned_comment",
+            "returned_at",
         ]
 
 
@@ -77,7 +99,9 @@ class _StrictInput(serializers.Serializer):
 
 class AssignmentInputSerializer(_StrictInput):
     title = serializers.PrimaryKeyRelatedField(queryset=Title.objects.all())
-    tagger = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all())
+    tagger = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all()
+    )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     priority = serializers.IntegerField(required=False, default=0, min_value=-100, max_value=100)
     is_calibration = serializers.BooleanField(required=False, default=False)

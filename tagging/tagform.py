@@ -117,7 +117,9 @@ def _scale_items(f: Field, options: list[Option], *, with_level: bool) -> str:
         oid = f"o-{slug}-{escape(o.slug)}"
         if with_level:
             hint = escape(f"{o.level} · {o.label} — {o.definition}")
-            inner = f'<span class="lvl">{o.level}</span><span class="lvl-name">{escape(o.label)}</span>'
+            inner = (
+                f'<span class="lvl">{o.level}</span><span class="lvl-name">{escape(o.label)}</span>'
+            )
             title = f' title="{escape(o.label)}: {escape(o.definition)}"'
         else:
             hint, inner, title = escape(o.label), f'<span class="lvl">{escape(o.label)}</span>', ""
@@ -130,7 +132,9 @@ def _scale_items(f: Field, options: list[Option], *, with_level: bool) -> str:
 
 
 def form_fields(
-    *, values: dict[str, Any], errors: dict[str, list[str]] | None = None,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
     evidence: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[Field]:
     """One field per active dimension, in form order, with the current answer checked. Values of
@@ -147,10 +151,19 @@ def form_fields(
         ]
         fields.append(
             Field(
-                slug=dim.slug, kind=dim.kind, label=dim.label_i18n, definition=dim.definition_i18n,
-                required=dim.required, options=options, value=value,
+                slug=dim.slug,
+                kind=dim.kind,
+                label=dim.label_i18n,
+                definition=dim.definition_i18n,
+                required=dim.required,
+                options=options,
+                value=value,
                 errors=errors.get(dim.slug, []) + errors.get(f"evidence.{dim.slug}", []),
-                pins=[{**pin, "at": clock(pin.get("seconds"))} for pin in evidence.get(dim.slug, []) if isinstance(pin, dict)],
+                pins=[
+                    {**pin, "at": clock(pin.get("seconds"))}
+                    for pin in evidence.get(dim.slug, [])
+                    if isinstance(pin, dict)
+                ],
             )
         )
     return fields
@@ -182,7 +195,7 @@ def form_values(data: QueryDict, *, kinds: dict[str, str]) -> dict[str, Any]:
     for key in data:
         if not key.startswith(PREFIX):
             continue
-        slug = key[len(PREFIX):]
+        slug = key[len(PREFIX) :]
         kind = kinds.get(slug)
         raw = [item for item in data.getlist(key) if item != ""]
         if kind == Dimension.Kind.MULTI:

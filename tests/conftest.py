@@ -20,8 +20,12 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url.startswith("redis://"):
-        raise pytest.UsageError("CI=true: DATABASE_URL (PostgreSQL) and REDIS_URL (Redis) must be set")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url.startswith(
+        "redis://"
+    ):
+        raise pytest.UsageError(
+            "CI=true: DATABASE_URL (PostgreSQL) and REDIS_URL (Redis) must be set"
+        )
     # Fail at once, loudly, when Redis is set but dead, instead of timing out test by test.
     import redis
 
@@ -49,9 +53,13 @@ def _eager_celery(settings: Any) -> Iterator[None]:
 def make_user(db: None) -> Callable[..., AbstractUser]:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role | str = Role.TAGGER, username: str | None = None, password: str = PASSWORD) -> AbstractUser:
+    def make(
+        role: Role | str = Role.TAGGER, username: str | None = None, password: str = PASSWORD
+    ) -> AbstractUser:
         role = Role(role)
-        user, _ = user_create(username=username or f"{role.value}{next(counter)}", role=role, password=password)
+        user, _ = user_create(
+            username=username or f"{role.value}{next(counter)}", role=role, password=password
+        )
         return user
 
     return make

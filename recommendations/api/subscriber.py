@@ -40,7 +40,12 @@ def _card_json(card: Card) -> dict[str, Any]:
         "rank": card.rank,
         "score": round(card.score, 6),
         "reason": card.reason,
-        "title": {"id": title.pk, "external_id": title.external_id, "title": title.title, "year": title.year},
+        "title": {
+            "id": title.pk,
+            "external_id": title.external_id,
+            "title": title.title,
+            "year": title.year,
+        },
     }
 
 
@@ -53,7 +58,10 @@ def suggestions_json(suggestions: Suggestions) -> dict[str, Any]:
         "tags_version": suggestions.tags_version,
         "pending": suggestions.pending,
         "items": items,
-        "rows": [{"name": row.name, "items": [by_id[c.title.pk] for c in row.cards]} for row in suggestions.rows],
+        "rows": [
+            {"name": row.name, "items": [by_id[c.title.pk] for c in row.cards]}
+            for row in suggestions.rows
+        ],
     }
 
 
@@ -98,7 +106,10 @@ class SubscriberRecommendationsView(APIView):
             subscriber = subscriber_get(pk=pk)
         except Subscriber.DoesNotExist:
             raise Http404 from None
-        if not has_role(request.user, Role.EDITOR, Role.OPERATOR) and subscriber.user_id != request.user.pk:
+        if (
+            not has_role(request.user, Role.EDITOR, Role.OPERATOR)
+            and subscriber.user_id != request.user.pk
+        ):
             raise Http404
         return Response(cached_suggestions_json(subscriber))
 
@@ -117,7 +128,12 @@ class MyFeedbackView(APIView):
         event = feedback_event(data.get("feedback", data.get("event")))
         viewing = feedback_record(subscriber=subscriber, title=title, event=event)
         return Response(
-            {"id": viewing.pk, "title": title.pk, "event": viewing.event, "timestamp": viewing.timestamp.isoformat()},
+            {
+                "id": viewing.pk,
+                "title": title.pk,
+                "event": viewing.event,
+                "timestamp": viewing.timestamp.isoformat(),
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -136,7 +152,10 @@ class MyProfileView(APIView):
         return {
             "max_levels": levels,
             "preset": preset_of(levels, slugs=slugs),
-            "presets": {name: {k: v for k, v in caps.items() if k in slugs} for name, caps in PRESETS.items()},
+            "presets": {
+                name: {k: v for k, v in caps.items() if k in slugs}
+                for name, caps in PRESETS.items()
+            },
             "dimensions": [{"slug": d.slug, "label": d.label_i18n} for d in dimensions],
         }
 

@@ -89,8 +89,9 @@ def _padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.n
     return idx, val, is_group
 
 
-def anchors_by_feature(weights: sp.csr_matrix, anchor_codes: sp.csr_matrix,
-                       titles: TitleVectors) -> sp.csr_matrix:
+def anchors_by_feature(
+    weights: sp.csr_matrix, anchor_codes: sp.csr_matrix, titles: TitleVectors
+) -> sp.csr_matrix:
     """(b, F) CSR whose (u, f) holds 1 + the index of u's most positive title having feature f."""
     w = weights.tocoo()
     pos = w.data > 0
@@ -110,8 +111,11 @@ def anchors_by_feature(weights: sp.csr_matrix, anchor_codes: sp.csr_matrix,
     u, f, h = u[order], f[order], h[order]
     first = np.ones(u.size, dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (f[1:] != f[:-1])
-    return sp.csr_matrix(((h[first] + 1).astype(np.int32), (u[first], f[first])),
-                         shape=(weights.shape[0], raw.shape[1]), dtype=np.int32)
+    return sp.csr_matrix(
+        ((h[first] + 1).astype(np.int32), (u[first], f[first])),
+        shape=(weights.shape[0], raw.shape[1]),
+        dtype=np.int32,
+    )
 
 
 _padded_cache: dict[int, tuple[TitleVectors, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
@@ -127,15 +131,22 @@ def padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.nd
     return hit[1]
 
 
-def drivers(idx: np.ndarray, profiles: np.ndarray, weights: sp.csr_matrix,
-            anchor_codes: sp.csr_matrix, titles: TitleVectors) -> Drivers:
+def drivers(
+    idx: np.ndarray,
+    profiles: np.ndarray,
+    weights: sp.csr_matrix,
+    anchor_codes: sp.csr_matrix,
+    titles: TitleVectors,
+) -> Drivers:
     """Driving tags and anchors for a block of lists ``idx`` (b, k) int32 (-1 pads)."""
     b, k = idx.shape
     feat_idx, feat_val, is_group = padded_features(titles)
     safe = np.where(idx >= 0, idx, 0)
     fi = feat_idx[safe]  # (b, k, m)
     fv = feat_val[safe]
-    prof = np.take_along_axis(profiles, np.where(fi >= 0, fi, 0).reshape(b, -1), axis=1).reshape(fi.shape)
+    prof = np.take_along_axis(profiles, np.where(fi >= 0, fi, 0).reshape(b, -1), axis=1).reshape(
+        fi.shape
+    )
     contrib = np.where(fi >= 0, prof * fv, -np.inf)
     # Tiny preference for the tag's own weight so untasted tags still order sensibly.
     contrib = np.where(fi >= 0, contrib + 1e-4 * fv, -np.inf)
@@ -150,8 +161,11 @@ def drivers(idx: np.ndarray, profiles: np.ndarray, weights: sp.csr_matrix,
     adj_ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))
     adjectives = np.where(adj_ok, adjectives, -1).astype(np.int32)
     if adjectives.shape[2] < MAX_ADJECTIVES:
-        adjectives = np.pad(adjectives, ((0, 0), (0, 0), (0, MAX_ADJECTIVES - adjectives.shape[2])),
-                            constant_values=-1)
+        adjectives = np.pad(
+            adjectives,
+            ((0, 0), (0, 0), (0, MAX_ADJECTIVES - adjectives.shape[2])),
+            constant_values=-1,
+        )
     lookup = anchors_by_feature(weights, anchor_codes, titles)
     key_f = np.where(noun >= 0, noun, adjectives[:, :, 0])
     rows = np.repeat(np.arange(b), k)
@@ -168,8 +182,13 @@ def drivers(idx: np.ndarray, profiles: np.ndarray, weights: sp.csr_matrix,
     return Drivers(noun, adjectives, anchor, code)
 
 
-def anchor_code_matrix(subscriber: np.ndarray, title: np.ndarray, event: np.ndarray,
-                       rating: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+def anchor_code_matrix(
+    subscriber: np.ndarray,
+    title: np.ndarray,
+    event: np.ndarray,
+    rating: np.ndarray,
+    shape: tuple[int, int],
+) -> sp.csr_matrix:
     """(b, T) float32: the newest rating a subscriber gave a title, else ANCHOR_LIKED when liked,
     else ANCHOR_WATCHED — what the reason says about the anchor."""
     code = np.full(subscriber.shape, ANCHOR_WATCHED, dtype=np.float32)
@@ -242,32 +261,62 @@ class Explainer:
     def reasons_block(self, idx: np.ndarray, d: Drivers) -> np.ndarray:
         """(b, k) object array of reasons ("" where idx is -1), each distinct
         (tags, anchor) combination formatted once."""
-        keys = np.stack([d.noun, d.adjectives[:, :, 0], d.adjectives[:, :, 1], d.anchor,
-                         np.round(d.anchor_code * 2).astype(np.int32)], axis=-1).reshape(-1, 5)
+        keys = np.stack(
+            [
+                d.noun,
+                d.adjectives[:, :, 0],
+                d.adjectives[:, :, 1],
+                d.anchor,
+                np.round(d.anchor_code * 2).astype(np.int32),
+            ],
+            axis=-1,
+        ).reshape(-1, 5)
         uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        texts = np.array([self.reason(int(n), int(a1), int(a2), int(h), c / 2) for n, a1, a2, h, c in uniq.tolist()],
-                         dtype=object)
+        texts = np.array(
+            [
+                self.reason(int(n), int(a1), int(a2), int(h), c / 2)
+                for n, a1, a2, h, c in uniq.tolist()
+            ],
+            dtype=object,
+        )
         out = texts[inverse.ravel()].reshape(idx.shape)
         out[idx < 0] = ""
         return out
 
-    def reasons_for(self, idx_row: np.ndarray, d_noun: np.ndarray, d_adj: np.ndarray,
-                    d_anchor: np.ndarray, d_code: np.ndarray) -> list[str]:
+    def reasons_for(
+        self,
+        idx_row: np.ndarray,
+        d_noun: np.ndarray,
+        d_adj: np.ndarray,
+        d_anchor: np.ndarray,
+        d_code: np.ndarray,
+    ) -> list[str]:
         return [
             self.reason(int(n), int(a[0]), int(a[1]), int(h), float(c))
             for t, n, a, h, c in zip(idx_row, d_noun, d_adj, d_anchor, d_code, strict=True)
             if t >= 0
         ]
 
-    def rows_for(self, idx_row: np.ndarray, title_ids: np.ndarray, d_noun: np.ndarray,
-                 d_adj: np.ndarray, d_anchor: np.ndarray) -> list[dict[str, object]]:
+    def rows_for(
+        self,
+        idx_row: np.ndarray,
+        title_ids: np.ndarray,
+        d_noun: np.ndarray,
+        d_adj: np.ndarray,
+        d_anchor: np.ndarray,
+    ) -> list[dict[str, object]]:
         """``[{"name", "title_ids"}]`` for one list (title ids, not indices)."""
         n = int((idx_row >= 0).sum())
-        return self.rows_from_lists(title_ids[idx_row[:n]].tolist(), d_noun[:n].tolist(),
-                                    d_adj[:n, 0].tolist(), d_anchor[:n].tolist())
+        return self.rows_from_lists(
+            title_ids[idx_row[:n]].tolist(),
+            d_noun[:n].tolist(),
+            d_adj[:n, 0].tolist(),
+            d_anchor[:n].tolist(),
+        )
 
-    def rows_from_lists(self, ids: list[int], nouns: list[int], adjs: list[int],
-                        anchors: list[int]) -> list[dict[str, object]]:
+    def rows_from_lists(
+        self, ids: list[int], nouns: list[int], adjs: list[int], anchors: list[int]
+    ) -> list[dict[str, object]]:
         """``rows_for`` on plain lists (the per-subscriber hot path of a rebuild)."""
         n = len(ids)
         rows: list[dict[str, object]] = []
@@ -281,8 +330,11 @@ class Explainer:
         groups: dict[tuple[int, int], list[int]] = {}
         for i in range(TOP_ROW, n):
             groups.setdefault((nouns[i], adjs[i]), []).append(i)
-        candidates = [(members[0], key, members) for key, members in groups.items()
-                      if len(members) >= ROW_MIN and (key[0] >= 0 or key[1] >= 0)]
+        candidates = [
+            (members[0], key, members)
+            for key, members in groups.items()
+            if len(members) >= ROW_MIN and (key[0] >= 0 or key[1] >= 0)
+        ]
         candidates.sort()
         for _, (noun, adj), members in candidates:
             if len(rows) >= MAX_ROWS:

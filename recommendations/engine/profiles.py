@@ -21,8 +21,13 @@ import numpy as np
 import scipy.sparse as sp
 
 WATCHED, RATED, LIKED, DISLIKED, NOT_INTERESTED = 0, 1, 2, 3, 4
-EVENT_CODES = {"watched": WATCHED, "rated": RATED, "liked": LIKED, "disliked": DISLIKED,
-               "not_interested": NOT_INTERESTED}
+EVENT_CODES = {
+    "watched": WATCHED,
+    "rated": RATED,
+    "liked": LIKED,
+    "disliked": DISLIKED,
+    "not_interested": NOT_INTERESTED,
+}
 
 IMPLICIT_BASE = 0.5
 RATING_SLOPE = 0.5
@@ -51,12 +56,18 @@ class Interactions:
         return int(self.subscriber.shape[0])
 
     def take(self, mask: np.ndarray) -> Interactions:
-        return Interactions(self.subscriber[mask], self.title[mask], self.event[mask],
-                            self.rating[mask], self.timestamp[mask])
+        return Interactions(
+            self.subscriber[mask],
+            self.title[mask],
+            self.event[mask],
+            self.rating[mask],
+            self.timestamp[mask],
+        )
 
 
-def event_weights(inter: Interactions, n_subscribers: int, *,
-                  half_life_days: float = HALF_LIFE_DAYS) -> np.ndarray:
+def event_weights(
+    inter: Interactions, n_subscribers: int, *, half_life_days: float = HALF_LIFE_DAYS
+) -> np.ndarray:
     """(n_events,) float32 signed weight of each event (see the module docstring)."""
     sub = inter.subscriber
     rated = (inter.event == RATED) & ~np.isnan(inter.rating)
@@ -77,12 +88,18 @@ def event_weights(inter: Interactions, n_subscribers: int, *,
     return w.astype(np.float32)
 
 
-def weight_matrix(inter: Interactions, n_subscribers: int, n_titles: int, *,
-                  half_life_days: float = HALF_LIFE_DAYS) -> sp.csr_matrix:
+def weight_matrix(
+    inter: Interactions,
+    n_subscribers: int,
+    n_titles: int,
+    *,
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> sp.csr_matrix:
     """(n_subscribers, n_titles) float32 CSR of summed signed weights per cell."""
     w = event_weights(inter, n_subscribers, half_life_days=half_life_days)
-    m = sp.csr_matrix((w, (inter.subscriber, inter.title)), shape=(n_subscribers, n_titles),
-                      dtype=np.float32)
+    m = sp.csr_matrix(
+        (w, (inter.subscriber, inter.title)), shape=(n_subscribers, n_titles), dtype=np.float32
+    )
     m.sum_duplicates()
     return m
 
@@ -90,8 +107,9 @@ def weight_matrix(inter: Interactions, n_subscribers: int, n_titles: int, *,
 def seen_matrix(inter: Interactions, n_subscribers: int, n_titles: int) -> sp.csr_matrix:
     """(n_subscribers, n_titles) bool CSR: every title with any event (never recommended again)."""
     ones = np.ones(len(inter), dtype=np.bool_)
-    m = sp.csr_matrix((ones, (inter.subscriber, inter.title)), shape=(n_subscribers, n_titles),
-                      dtype=np.bool_)
+    m = sp.csr_matrix(
+        (ones, (inter.subscriber, inter.title)), shape=(n_subscribers, n_titles), dtype=np.bool_
+    )
     m.sum_duplicates()
     return m
 

@@ -82,9 +82,15 @@ def popularity_prior(weights: sp.csr_matrix) -> np.ndarray:
     return (np.log1p(counts) / top).astype(np.float32)
 
 
-def cowatch_similarity(weights: sp.csr_matrix, *, neighbours: int = COWATCH_NEIGHBOURS,
-                       shrink: float = COWATCH_SHRINK, max_users: int = COWATCH_MAX_USERS,
-                       seed: int = 0, block: int = 1024) -> sp.csr_matrix:
+def cowatch_similarity(
+    weights: sp.csr_matrix,
+    *,
+    neighbours: int = COWATCH_NEIGHBOURS,
+    shrink: float = COWATCH_SHRINK,
+    max_users: int = COWATCH_MAX_USERS,
+    seed: int = 0,
+    block: int = 1024,
+) -> sp.csr_matrix:
     """(T, T) float32 CSR: shrunk cosine between titles over subscribers who liked both
     (positive weights), keeping the ``neighbours`` best per title, zero diagonal. Beyond
     ``max_users`` a seeded sample of subscribers is used: the statistic converges long before."""
@@ -118,8 +124,11 @@ def cowatch_similarity(weights: sp.csr_matrix, *, neighbours: int = COWATCH_NEIG
         return sp.csr_matrix((n_titles, n_titles), dtype=np.float32)
     # Built column by column; the matrix is symmetric before truncation, and the neighbours
     # of title j are column j, so transpose to have row t = neighbours of t.
-    m = sp.csr_matrix((np.concatenate(out_vals), (np.concatenate(out_cols), np.concatenate(out_rows))),
-                      shape=(n_titles, n_titles), dtype=np.float32)
+    m = sp.csr_matrix(
+        (np.concatenate(out_vals), (np.concatenate(out_cols), np.concatenate(out_rows))),
+        shape=(n_titles, n_titles),
+        dtype=np.float32,
+    )
     return m
 
 
@@ -132,7 +141,9 @@ def tag_scores(profiles: np.ndarray, titles: TitleVectors) -> np.ndarray:
     return np.ascontiguousarray((titles.matrix @ profiles.T).T, dtype=np.float32)
 
 
-def cowatch_scores(weights: sp.csr_matrix, item_sim: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+def cowatch_scores(
+    weights: sp.csr_matrix, item_sim: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray]:
     """(b, T) float32 co-watch scores over each row's largest, and the (b,) divisors used."""
     raw = np.asarray((weights @ item_sim).todense(), dtype=np.float32)
     norm = raw.max(axis=1)
@@ -141,7 +152,9 @@ def cowatch_scores(weights: sp.csr_matrix, item_sim: sp.csr_matrix) -> tuple[np.
     return raw, norm.astype(np.float32)
 
 
-def score_block(profiles: np.ndarray, weights: sp.csr_matrix, model: Model) -> tuple[np.ndarray, np.ndarray]:
+def score_block(
+    profiles: np.ndarray, weights: sp.csr_matrix, model: Model
+) -> tuple[np.ndarray, np.ndarray]:
     """(b, T) float32 blended scores for a block of subscribers, and the co-watch divisors."""
     blend = model.blend
     scores = tag_scores(profiles, model.titles)
@@ -156,8 +169,9 @@ def score_block(profiles: np.ndarray, weights: sp.csr_matrix, model: Model) -> t
     return scores, norm
 
 
-def column_scores(profiles: np.ndarray, weights: sp.csr_matrix, cowatch_norm: np.ndarray,
-                  model: Model, title: int) -> np.ndarray:
+def column_scores(
+    profiles: np.ndarray, weights: sp.csr_matrix, cowatch_norm: np.ndarray, model: Model, title: int
+) -> np.ndarray:
     """(n,) float32: the blended score of one title for every subscriber, with the same scaling
     as ``score_block`` (given its co-watch divisors): the incremental path's column update."""
     x = np.asarray(model.titles.matrix[title].todense(), dtype=np.float32).ravel()
@@ -180,13 +194,16 @@ def excluded_mask(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray | None
     for m in np.flatnonzero(limited.any(axis=0)):
         rows = np.flatnonzero(limited[:, m])
         level = maturity[:, m].astype(np.int16)
-        bad = (level[None, :] > limits[rows, m].astype(np.int16)[:, None]) | (level == UNKNOWN_LEVEL)[None, :]
+        bad = (level[None, :] > limits[rows, m].astype(np.int16)[:, None]) | (
+            level == UNKNOWN_LEVEL
+        )[None, :]
         mask[rows] |= bad
     return mask
 
 
-def apply_exclusions(scores: np.ndarray, seen: sp.csr_matrix, limits: np.ndarray,
-                     maturity: np.ndarray) -> None:
+def apply_exclusions(
+    scores: np.ndarray, seen: sp.csr_matrix, limits: np.ndarray, maturity: np.ndarray
+) -> None:
     """In place: -inf for seen titles and titles beyond the limits."""
     coo = seen.tocoo()
     scores[coo.row, coo.col] = -np.inf
@@ -199,8 +216,10 @@ def _top_by_partition(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
     vals = np.take_along_axis(scores, part, axis=1)
     order = np.argsort(-vals, axis=1, kind="stable")
-    return (np.take_along_axis(part, order, axis=1).astype(np.int32),
-            np.take_along_axis(vals, order, axis=1).astype(np.float32))
+    return (
+        np.take_along_axis(part, order, axis=1).astype(np.int32),
+        np.take_along_axis(vals, order, axis=1).astype(np.float32),
+    )
 
 
 def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -244,8 +263,9 @@ def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return out_idx, out_val
 
 
-def diversify(idx: np.ndarray, scores: np.ndarray, groups: np.ndarray, k: int,
-              share: float = GENRE_SHARE) -> tuple[np.ndarray, np.ndarray]:
+def diversify(
+    idx: np.ndarray, scores: np.ndarray, groups: np.ndarray, k: int, share: float = GENRE_SHARE
+) -> tuple[np.ndarray, np.ndarray]:
     """Pick k of the ranked candidates so that no genre holds more than ``ceil(share * k)``
     places: a candidate that would push one of its genres past the cap moves behind all
     candidates that do not (it still fills the list when nothing else is left). Counts include
@@ -275,11 +295,21 @@ def diversify(idx: np.ndarray, scores: np.ndarray, groups: np.ndarray, k: int,
         out_scores = np.pad(out_scores, ((0, 0), (0, pad)), constant_values=-np.inf)
     # Tier-1 items sorted after tier 0 may outscore them; keep ranks consistent with scores.
     resort = np.argsort(-np.where(out_idx >= 0, out_scores, -np.inf), axis=1, kind="stable")
-    return np.take_along_axis(out_idx, resort, axis=1), np.take_along_axis(out_scores, resort, axis=1)
+    return np.take_along_axis(out_idx, resort, axis=1), np.take_along_axis(
+        out_scores, resort, axis=1
+    )
 
 
-def recommend_block(profiles: np.ndarray, weights: sp.csr_matrix, seen: sp.csr_matrix,
-                    limits: np.ndarray, model: Model, k: int, *, diverse: bool = True) -> BlockResult:
+def recommend_block(
+    profiles: np.ndarray,
+    weights: sp.csr_matrix,
+    seen: sp.csr_matrix,
+    limits: np.ndarray,
+    model: Model,
+    k: int,
+    *,
+    diverse: bool = True,
+) -> BlockResult:
     """Top-k lists for a block of subscribers: (b, F) profiles, (b, T) weights and seen, (b, M)
     limits -> ``BlockResult``. Memory is O(b * T): callers pick b (``block_size``)."""
     scores, norm = score_block(profiles, weights, model)

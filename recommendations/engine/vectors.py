@@ -82,7 +82,8 @@ class FeatureSpace:
     def group_features(self) -> np.ndarray:
         """Feature indices of the group (genre) dimension, int32."""
         return np.array(
-            [i for i, f in enumerate(self.features) if f.dimension == GROUP_DIMENSION], dtype=np.int32
+            [i for i, f in enumerate(self.features) if f.dimension == GROUP_DIMENSION],
+            dtype=np.int32,
         )
 
 
@@ -192,8 +193,9 @@ def normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ matrix, dtype=np.float32)
 
 
-def title_vectors(raw: sp.csr_matrix, maturity: np.ndarray, space: FeatureSpace,
-                  idf: np.ndarray | None = None) -> TitleVectors:
+def title_vectors(
+    raw: sp.csr_matrix, maturity: np.ndarray, space: FeatureSpace, idf: np.ndarray | None = None
+) -> TitleVectors:
     """Weight and normalise a raw matrix. Pass ``idf`` to keep a previous build's weights (the
     incremental path does, so one title's change does not shift every other title)."""
     if idf is None:
@@ -202,15 +204,17 @@ def title_vectors(raw: sp.csr_matrix, maturity: np.ndarray, space: FeatureSpace,
     return TitleVectors(space, raw.tocsr(), normalise_rows(weighted), maturity, idf)
 
 
-def build_title_vectors(values: Sequence[Mapping[str, Any]],
-                        dimensions: Sequence[DimensionSpec]) -> TitleVectors:
+def build_title_vectors(
+    values: Sequence[Mapping[str, Any]], dimensions: Sequence[DimensionSpec]
+) -> TitleVectors:
     space = FeatureSpace.build(dimensions)
     raw, maturity = encode_titles(values, space)
     return title_vectors(raw, maturity, space)
 
 
-def replace_title_rows(vectors: TitleVectors, rows: np.ndarray,
-                       values: Sequence[Mapping[str, Any]]) -> TitleVectors:
+def replace_title_rows(
+    vectors: TitleVectors, rows: np.ndarray, values: Sequence[Mapping[str, Any]]
+) -> TitleVectors:
     """A copy of ``vectors`` with the titles at ``rows`` re-encoded from ``values`` (same IDF)."""
     raw_new, maturity_new = encode_titles(values, vectors.space)
     raw = vectors.raw.tolil()

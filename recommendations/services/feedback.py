@@ -54,7 +54,9 @@ def feedback_title(value: object) -> Title:
     return title
 
 
-def feedback_record(*, subscriber: Subscriber, title: Title, event: ViewingEvent.Event | str) -> ViewingEvent:
+def feedback_record(
+    *, subscriber: Subscriber, title: Title, event: ViewingEvent.Event | str
+) -> ViewingEvent:
     """Write the feedback to history and queue this subscriber's rebuild, atomically."""
     event = ViewingEvent.Event(event)
     with transaction.atomic():

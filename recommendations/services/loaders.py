@@ -23,13 +23,20 @@ def codebook_load() -> list[DimensionSpec]:
     """The active taxonomy as engine specs (retired tags and dimensions carry no weight)."""
     tags: dict[int, list[TagSpec]] = {}
     for dimension_id, slug, label in (
-        Tag.objects.filter(active=True).order_by("dimension_id", "order", "level", "slug")
+        Tag.objects.filter(active=True)
+        .order_by("dimension_id", "order", "level", "slug")
         .values_list("dimension_id", "slug", "label")
     ):
         tags.setdefault(dimension_id, []).append(TagSpec(slug, label))
     return [
-        DimensionSpec(slug=d.slug, kind=d.kind, label=d.label, weight=d.weight,
-                      is_maturity=d.is_maturity, tags=tuple(tags.get(d.pk, ())))
+        DimensionSpec(
+            slug=d.slug,
+            kind=d.kind,
+            label=d.label,
+            weight=d.weight,
+            is_maturity=d.is_maturity,
+            tags=tuple(tags.get(d.pk, ())),
+        )
         for d in Dimension.objects.filter(active=True).order_by("order", "slug")
     ]
 
@@ -52,7 +59,9 @@ def titles_load() -> Catalogue:
 
 
 def canonical_values_load(title_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    return dict(CanonicalTags.objects.filter(title_id__in=list(title_ids)).values_list("title_id", "values"))
+    return dict(
+        CanonicalTags.objects.filter(title_id__in=list(title_ids)).values_list("title_id", "values")
+    )
 
 
 def _epoch(value: Any) -> float:
@@ -79,19 +88,32 @@ class History:
         t_order = np.argsort(title_ids)
         t_at = np.searchsorted(title_ids, self.title_ids, sorter=t_order)
         t_at = np.minimum(t_at, max(len(title_ids) - 1, 0))
-        t_ok = (len(title_ids) > 0) & (title_ids[t_order[t_at]] == self.title_ids) if len(title_ids) else np.zeros(len(self.title_ids), bool)
+        t_ok = (
+            (len(title_ids) > 0) & (title_ids[t_order[t_at]] == self.title_ids)
+            if len(title_ids)
+            else np.zeros(len(self.title_ids), bool)
+        )
         s_order = np.argsort(subscriber_ids)
         s_at = np.searchsorted(subscriber_ids, self.subscriber_ids, sorter=s_order)
         s_at = np.minimum(s_at, max(len(subscriber_ids) - 1, 0))
-        s_ok = (subscriber_ids[s_order[s_at]] == self.subscriber_ids) if len(subscriber_ids) else np.zeros(len(self.subscriber_ids), bool)
+        s_ok = (
+            (subscriber_ids[s_order[s_at]] == self.subscriber_ids)
+            if len(subscriber_ids)
+            else np.zeros(len(self.subscriber_ids), bool)
+        )
         ok = t_ok & s_ok
         return Interactions(
-            s_order[s_at[ok]].astype(np.int32), t_order[t_at[ok]].astype(np.int32),
-            self.event[ok], self.rating[ok], self.timestamp[ok],
+            s_order[s_at[ok]].astype(np.int32),
+            t_order[t_at[ok]].astype(np.int32),
+            self.event[ok],
+            self.rating[ok],
+            self.timestamp[ok],
         )
 
 
-def history_load(*, subscriber_ids: Sequence[int] | None = None, after_event_id: int = 0) -> History:
+def history_load(
+    *, subscriber_ids: Sequence[int] | None = None, after_event_id: int = 0
+) -> History:
     """Viewing events (all, or of some subscribers, or newer than an event id) as arrays,
     streamed through one server-side query."""
     table = ViewingEvent._meta.db_table
@@ -99,9 +121,11 @@ def history_load(*, subscriber_ids: Sequence[int] | None = None, after_event_id:
     params: list[Any] = [after_event_id]
     chunks: list[list[tuple[Any, ...]]] = []
     codes = EVENT_CODES
-    id_lists: list[list[int]] = [[]] if subscriber_ids is None else [
-        list(subscriber_ids[i:i + 5000]) for i in range(0, len(subscriber_ids), 5000)
-    ]
+    id_lists: list[list[int]] = (
+        [[]]
+        if subscriber_ids is None
+        else [list(subscriber_ids[i : i + 5000]) for i in range(0, len(subscriber_ids), 5000)]
+    )
     with connection.cursor() as cursor:
         for ids in id_lists:
             if subscriber_ids is None:
@@ -120,7 +144,9 @@ def history_load(*, subscriber_ids: Sequence[int] | None = None, after_event_id:
         subscriber_ids=np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
         title_ids=np.fromiter((r[2] for r in rows), dtype=np.int64, count=n),
         event=np.fromiter((codes.get(r[3], 0) for r in rows), dtype=np.int8, count=n),
-        rating=np.fromiter((float(r[4]) if r[4] is not None else np.nan for r in rows), dtype=np.float32, count=n),
+        rating=np.fromiter(
+            (float(r[4]) if r[4] is not None else np.nan for r in rows), dtype=np.float32, count=n
+        ),
         timestamp=np.fromiter((_epoch(r[5]) for r in rows), dtype=np.float64, count=n),
         max_event_id=int(ev_id.max()) if n else after_event_id,
     )
@@ -131,7 +157,9 @@ def max_event_id() -> int:
     return int(last or 0)
 
 
-def subscribers_load(subscriber_ids: Sequence[int] | None = None) -> tuple[np.ndarray, list[dict[str, int]]]:
+def subscribers_load(
+    subscriber_ids: Sequence[int] | None = None,
+) -> tuple[np.ndarray, list[dict[str, int]]]:
     """Subscriber ids (sorted, int64) and their ``max_levels``."""
     qs = Subscriber.objects.order_by("id")
     if subscriber_ids is not None:

@@ -46,21 +46,29 @@ def claim_timeout() -> timedelta:
 
 
 def _claimable() -> Q:
-    return Q(processed_at__isnull=True) & (Q(claim="") | Q(claimed_at__lt=timezone.now() - claim_timeout()))
+    return Q(processed_at__isnull=True) & (
+        Q(claim="") | Q(claimed_at__lt=timezone.now() - claim_timeout())
+    )
 
 
 def outbox_claim(*, limit: int = BATCH) -> tuple[str, list[OutboxEvent]]:
     """Claim up to ``limit`` pending rows with a fresh token; returns the token and the rows."""
     token = uuid.uuid4().hex
-    ids = list(OutboxEvent.objects.filter(_claimable()).order_by("id").values_list("id", flat=True)[:limit])
+    ids = list(
+        OutboxEvent.objects.filter(_claimable()).order_by("id").values_list("id", flat=True)[:limit]
+    )
     if not ids:
         return token, []
     if OutboxEvent.objects.filter(id__in=ids).exclude(claim="").exists():
         _abandoned_runs_close()
     # The WHERE is re-checked row by row at UPDATE time: a row another worker claimed between
     # our SELECT and this UPDATE no longer matches and stays theirs.
-    OutboxEvent.objects.filter(_claimable(), id__in=ids).update(claim=token, claimed_at=timezone.now())
-    return token, list(OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).order_by("id"))
+    OutboxEvent.objects.filter(_claimable(), id__in=ids).update(
+        claim=token, claimed_at=timezone.now()
+    )
+    return token, list(
+        OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).order_by("id")
+    )
 
 
 def _abandoned_runs_close() -> None:
@@ -68,17 +76,23 @@ def _abandoned_runs_close() -> None:
     (A live run that finishes later still records its own end.)"""
     now = timezone.now()
     RebuildRun.objects.filter(
-        status=RebuildRun.Status.RUNNING, parent__isnull=True, started_at__lt=now - claim_timeout(),
+        status=RebuildRun.Status.RUNNING,
+        parent__isnull=True,
+        started_at__lt=now - claim_timeout(),
         kind__in=[RebuildRun.Kind.FULL, RebuildRun.Kind.INCREMENTAL],
     ).update(status=RebuildRun.Status.FAILED, finished_at=now, detail=ABANDONED)
 
 
 def outbox_release(*, token: str) -> None:
-    OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(claim="", claimed_at=None)
+    OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(
+        claim="", claimed_at=None
+    )
 
 
 def outbox_mark_processed(*, token: str) -> int:
-    return OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(processed_at=timezone.now())
+    return OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(
+        processed_at=timezone.now()
+    )
 
 
 def outbox_pending_count() -> int:
@@ -108,7 +122,9 @@ def _heartbeat(token: str, every: float = 30.0) -> Callable[[int], None]:
     def beat(_: int) -> None:
         nonlocal last
         if time.monotonic() - last >= every:
-            OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(claimed_at=timezone.now())
+            OutboxEvent.objects.filter(claim=token, processed_at__isnull=True).update(
+                claimed_at=timezone.now()
+            )
             last = time.monotonic()
 
     return beat
@@ -117,18 +133,27 @@ def _heartbeat(token: str, every: float = 30.0) -> Callable[[int], None]:
 def _apply(events: list[OutboxEvent], *, heartbeat: Callable[[int], None] | None = None) -> int:
     kinds = {e.kind for e in events}
     if kinds & set(FULL_KINDS):
-        run = rebuild_all_inline(progress=heartbeat,
-                                 detail="taxonomy change" if OutboxEvent.Kind.TAXONOMY in kinds else "requested")
+        run = rebuild_all_inline(
+            progress=heartbeat,
+            detail="taxonomy change" if OutboxEvent.Kind.TAXONOMY in kinds else "requested",
+        )
         state = engine_state.state_get()
         state.outbox_seen = max(state.outbox_seen, max(e.id for e in events))
         return run.total
-    titles = sorted({e.object_id for e in events if e.kind == OutboxEvent.Kind.TITLE_TAGS and e.object_id})
-    subscribers = sorted({e.object_id for e in events if e.kind == OutboxEvent.Kind.SUBSCRIBER and e.object_id})
+    titles = sorted(
+        {e.object_id for e in events if e.kind == OutboxEvent.Kind.TITLE_TAGS and e.object_id}
+    )
+    subscribers = sorted(
+        {e.object_id for e in events if e.kind == OutboxEvent.Kind.SUBSCRIBER and e.object_id}
+    )
     started = time.perf_counter()
     version = tags_version()
     state = state_sync(engine_state.state_get(), exclude={e.id for e in events})
-    run = rebuild_run_start(kind=RebuildRun.Kind.INCREMENTAL, total=0,
-                            detail=f"{len(titles)} titles, {len(subscribers)} subscribers, {len(events)} changes")
+    run = rebuild_run_start(
+        kind=RebuildRun.Kind.INCREMENTAL,
+        total=0,
+        detail=f"{len(titles)} titles, {len(subscribers)} subscribers, {len(events)} changes",
+    )
     try:
         affected = incremental_affected(state, title_ids=titles, subscriber_ids=subscribers)
         state.tags_version = max(state.tags_version, version)
@@ -145,8 +170,11 @@ def _apply(events: list[OutboxEvent], *, heartbeat: Callable[[int], None] | None
 def state_sync(state: engine_state.EngineState, *, exclude: set[int]) -> engine_state.EngineState:
     """Bring this process's working set up to what other workers and writers changed since it
     was built: new events, subscriber and title changes named by any outbox row."""
-    newer = list(OutboxEvent.objects.filter(id__gt=state.outbox_seen).exclude(id__in=exclude)
-                 .values_list("id", "kind", "object_id"))
+    newer = list(
+        OutboxEvent.objects.filter(id__gt=state.outbox_seen)
+        .exclude(id__in=exclude)
+        .values_list("id", "kind", "object_id")
+    )
     if any(kind in FULL_KINDS for _, kind, _ in newer):
         return engine_state.state_get(fresh=True)
     subs = {oid for _, kind, oid in newer if kind == OutboxEvent.Kind.SUBSCRIBER and oid}
@@ -166,8 +194,9 @@ def state_sync(state: engine_state.EngineState, *, exclude: set[int]) -> engine_
     return state
 
 
-def incremental_affected(state: engine_state.EngineState, *, title_ids: list[int],
-                         subscriber_ids: list[int]) -> np.ndarray:
+def incremental_affected(
+    state: engine_state.EngineState, *, title_ids: list[int], subscriber_ids: list[int]
+) -> np.ndarray:
     """Positions of the lists to rebuild for these changes (updating the working set)."""
     affected: list[np.ndarray] = []
     if subscriber_ids:
@@ -178,7 +207,9 @@ def incremental_affected(state: engine_state.EngineState, *, title_ids: list[int
             if state.list_idx is None:
                 # Cold process: compute every list in memory once (no writes) to know who
                 # holds what; later changes reuse it.
-                for _ in engine_state.lists_compute(state, np.arange(state.n_subscribers), explain=False):
+                for _ in engine_state.lists_compute(
+                    state, np.arange(state.n_subscribers), explain=False
+                ):
                     pass
             affected.append(column_affected(state, rows))
     if not affected:

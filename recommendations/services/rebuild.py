@@ -28,21 +28,32 @@ CHUNK = 5000
 Progress = Callable[[int], None]
 
 
-def rebuild_run_start(*, kind: RebuildRun.Kind, total: int, parent: RebuildRun | None = None,
-                      detail: str = "") -> RebuildRun:
+def rebuild_run_start(
+    *, kind: RebuildRun.Kind, total: int, parent: RebuildRun | None = None, detail: str = ""
+) -> RebuildRun:
     return RebuildRun.objects.create(kind=kind, total=total, parent=parent, detail=detail[:500])
 
 
-def rebuild_run_finish(*, run: RebuildRun, started: float, failed: bool = False, detail: str | None = None) -> None:
-    fields: dict[str, Any] = {"status": RebuildRun.Status.FAILED if failed else RebuildRun.Status.DONE,
-              "finished_at": timezone.now(), "duration_ms": (time.perf_counter() - started) * 1000}
+def rebuild_run_finish(
+    *, run: RebuildRun, started: float, failed: bool = False, detail: str | None = None
+) -> None:
+    fields: dict[str, Any] = {
+        "status": RebuildRun.Status.FAILED if failed else RebuildRun.Status.DONE,
+        "finished_at": timezone.now(),
+        "duration_ms": (time.perf_counter() - started) * 1000,
+    }
     if detail is not None:
         fields["detail"] = detail[:500]
     RebuildRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def lists_rebuild(*, state: engine_state.EngineState, positions: np.ndarray,
-                  run: RebuildRun | None = None, progress: Progress | None = None) -> int:
+def lists_rebuild(
+    *,
+    state: engine_state.EngineState,
+    positions: np.ndarray,
+    run: RebuildRun | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Compute and store the lists at ``positions`` block by block; returns how many."""
     explainer = engine_state.explainer_for(state)
     written = 0
@@ -50,9 +61,13 @@ def lists_rebuild(*, state: engine_state.EngineState, positions: np.ndarray,
         started = time.perf_counter()
         entries = engine_state.lists_serialize(state, block, explainer)
         ms = (time.perf_counter() - started) * 1000 / max(1, len(entries))
-        lists_store(entries=entries, tags_version=state.tags_version,
-                    taxonomy_version=state.taxonomy_version,
-                    history_version=state.max_event_id, build_ms=ms)
+        lists_store(
+            entries=entries,
+            tags_version=state.tags_version,
+            taxonomy_version=state.taxonomy_version,
+            history_version=state.max_event_id,
+            build_ms=ms,
+        )
         written += len(entries)
         if run is not None:
             RebuildRun.objects.filter(pk=run.pk).update(done=F("done") + len(entries))
@@ -86,28 +101,40 @@ def rebuild_chunk(*, subscriber_ids: Sequence[int], chunk_run_id: int | None = N
 def _chunk_done(run: RebuildRun, started: float) -> None:
     with transaction.atomic():
         finished = RebuildRun.objects.filter(pk=run.pk, status=RebuildRun.Status.RUNNING).update(
-            status=RebuildRun.Status.DONE, finished_at=timezone.now(),
+            status=RebuildRun.Status.DONE,
+            finished_at=timezone.now(),
             duration_ms=(time.perf_counter() - started) * 1000,
         )
         if finished and run.parent_id:
             RebuildRun.objects.filter(pk=run.parent_id).update(done=F("done") + run.total)
             parent = RebuildRun.objects.select_for_update().get(pk=run.parent_id)
-            if parent.status == RebuildRun.Status.RUNNING and not parent.chunks.exclude(status=RebuildRun.Status.DONE).exists():
+            if (
+                parent.status == RebuildRun.Status.RUNNING
+                and not parent.chunks.exclude(status=RebuildRun.Status.DONE).exists()
+            ):
                 parent.status, parent.finished_at = RebuildRun.Status.DONE, timezone.now()
                 parent.duration_ms = (parent.finished_at - parent.started_at).total_seconds() * 1000
                 parent.save(update_fields=["status", "finished_at", "duration_ms"])
 
 
-def rebuild_all_inline(*, progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
-                       detail: str = "") -> RebuildRun:
+def rebuild_all_inline(
+    *,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+    detail: str = "",
+) -> RebuildRun:
     """Rebuild every list in this process (fresh working set), chunk after chunk."""
     started = time.perf_counter()
     state = engine_state.state_get(fresh=True)
-    run = rebuild_run_start(kind=RebuildRun.Kind.FULL, total=state.n_subscribers, detail=detail or "inline")
+    run = rebuild_run_start(
+        kind=RebuildRun.Kind.FULL, total=state.n_subscribers, detail=detail or "inline"
+    )
     if on_total:
         on_total(state.n_subscribers)
     try:
-        lists_rebuild(state=state, positions=np.arange(state.n_subscribers), run=run, progress=progress)
+        lists_rebuild(
+            state=state, positions=np.arange(state.n_subscribers), run=run, progress=progress
+        )
     except Exception:
         rebuild_run_finish(run=run, started=started, failed=True)
         raise
@@ -125,15 +152,24 @@ def rebuild_all_enqueue(*, chunk_size: int = CHUNK) -> RebuildRun:
 
     ids = list(Subscriber.objects.order_by("id").values_list("id", flat=True))
     with transaction.atomic():
-        parent = rebuild_run_start(kind=RebuildRun.Kind.FULL, total=len(ids),
-                                   detail=f"{(len(ids) + chunk_size - 1) // chunk_size} chunks")
+        parent = rebuild_run_start(
+            kind=RebuildRun.Kind.FULL,
+            total=len(ids),
+            detail=f"{(len(ids) + chunk_size - 1) // chunk_size} chunks",
+        )
         jobs = []
         for start in range(0, len(ids), chunk_size):
-            chunk_ids = ids[start:start + chunk_size]
-            chunk = rebuild_run_start(kind=RebuildRun.Kind.CHUNK, total=len(chunk_ids), parent=parent)
+            chunk_ids = ids[start : start + chunk_size]
+            chunk = rebuild_run_start(
+                kind=RebuildRun.Kind.CHUNK, total=len(chunk_ids), parent=parent
+            )
             jobs.append(rebuild_chunk_task.si(chunk_ids, chunk.pk))
         if not jobs:
-            parent.status, parent.finished_at, parent.duration_ms = RebuildRun.Status.DONE, timezone.now(), 0.0
+            parent.status, parent.finished_at, parent.duration_ms = (
+                RebuildRun.Status.DONE,
+                timezone.now(),
+                0.0,
+            )
             parent.save()
         transaction.on_commit(lambda: group(jobs).apply_async() if jobs else None)
     return parent

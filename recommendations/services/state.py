@@ -73,13 +73,16 @@ class EngineState:
         return at if at < len(self.title_ids) and self.title_ids[at] == title_id else None
 
 
-def _interaction_matrices(inter: Interactions, n_subs: int, n_titles: int
-                          ) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+def _interaction_matrices(
+    inter: Interactions, n_subs: int, n_titles: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
     half_life = float(getattr(settings, "RECOMMENDATION_HALF_LIFE_DAYS", 365))
     return (
         weight_matrix(inter, n_subs, n_titles, half_life_days=half_life),
         seen_matrix(inter, n_subs, n_titles),
-        anchor_code_matrix(inter.subscriber, inter.title, inter.event, inter.rating, (n_subs, n_titles)),
+        anchor_code_matrix(
+            inter.subscriber, inter.title, inter.event, inter.rating, (n_subs, n_titles)
+        ),
     )
 
 
@@ -96,10 +99,16 @@ def state_build() -> EngineState:
     weights, seen, codes = _interaction_matrices(inter, n_subs, n_titles)
     model = Model(titles, cowatch_similarity(weights).tocsr(), popularity_prior(weights), Blend())
     return EngineState(
-        title_ids=catalogue.ids, names=catalogue.names, model=model, subscriber_ids=subscriber_ids,
-        weights=weights, seen=seen, anchor_codes=codes,
+        title_ids=catalogue.ids,
+        names=catalogue.names,
+        model=model,
+        subscriber_ids=subscriber_ids,
+        weights=weights,
+        seen=seen,
+        anchor_codes=codes,
         limits=loaders.limits_array(max_levels, titles.space.maturity_dims),
-        profiles=build_profiles(weights, titles.matrix), max_event_id=history.max_event_id,
+        profiles=build_profiles(weights, titles.matrix),
+        max_event_id=history.max_event_id,
         taxonomy_version=version,
     )
 
@@ -108,10 +117,16 @@ def _replace_rows(matrix: sp.csr_matrix, rows: np.ndarray, new: sp.csr_matrix) -
     """``matrix`` with ``rows`` replaced by ``new`` (same number of rows, in that order)."""
     keep = np.ones(matrix.shape[0], dtype=bool)
     keep[rows] = False
-    selector = sp.diags(keep.astype(matrix.dtype)) if matrix.dtype != np.bool_ else sp.diags(keep.astype(np.float32))
+    selector = (
+        sp.diags(keep.astype(matrix.dtype))
+        if matrix.dtype != np.bool_
+        else sp.diags(keep.astype(np.float32))
+    )
     kept = (selector @ matrix).astype(matrix.dtype)
-    placed = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
-                           shape=(matrix.shape[0], len(rows)))
+    placed = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
+        shape=(matrix.shape[0], len(rows)),
+    )
     result = (kept + (placed @ new.astype(np.float32)).astype(matrix.dtype)).tocsr()
     result.eliminate_zeros()
     return result.astype(matrix.dtype)
@@ -144,17 +159,26 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
     ids = np.concatenate([state.subscriber_ids, new_ids])
     order = np.argsort(ids, kind="stable")
     n_new, n_titles = len(new_ids), len(state.title_ids)
-    perm = sp.csr_matrix((np.ones(len(ids), np.float32), (np.arange(len(ids)), order)),
-                         shape=(len(ids), len(ids)))
+    perm = sp.csr_matrix(
+        (np.ones(len(ids), np.float32), (np.arange(len(ids)), order)), shape=(len(ids), len(ids))
+    )
 
     def grow(m: sp.csr_matrix) -> sp.csr_matrix:
-        stacked = sp.vstack([m.astype(np.float32), sp.csr_matrix((n_new, n_titles), dtype=np.float32)]).tocsr()
+        stacked = sp.vstack(
+            [m.astype(np.float32), sp.csr_matrix((n_new, n_titles), dtype=np.float32)]
+        ).tocsr()
         return (perm @ stacked).astype(m.dtype).tocsr()
 
-    state.weights, state.seen, state.anchor_codes = (grow(state.weights), grow(state.seen), grow(state.anchor_codes))
+    state.weights, state.seen, state.anchor_codes = (
+        grow(state.weights),
+        grow(state.seen),
+        grow(state.anchor_codes),
+    )
     limits = np.vstack([state.limits, np.full((n_new, state.limits.shape[1]), 127, np.int8)])
     state.limits = limits[order]
-    state.profiles = np.vstack([state.profiles, np.zeros((n_new, state.profiles.shape[1]), np.float32)])[order]
+    state.profiles = np.vstack(
+        [state.profiles, np.zeros((n_new, state.profiles.shape[1]), np.float32)]
+    )[order]
     for name in ("list_idx", "list_min", "cowatch_norm"):
         arr = getattr(state, name)
         if arr is not None:
@@ -164,8 +188,9 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
     state.subscriber_ids = ids[order]
 
 
-def state_refresh_titles(state: EngineState, title_ids: Sequence[int],
-                         values: dict[int, dict[str, Any]] | None = None) -> np.ndarray:
+def state_refresh_titles(
+    state: EngineState, title_ids: Sequence[int], values: dict[int, dict[str, Any]] | None = None
+) -> np.ndarray:
     """Re-encode these titles' canonical tags (IDF kept) and the profiles of their watchers;
     returns the title positions. ``values`` skips the database read (benchmarks)."""
     if values is None:
@@ -180,7 +205,9 @@ def state_refresh_titles(state: EngineState, title_ids: Sequence[int],
     state.model.groups_dense = None
     watchers = np.unique(state.weights[:, rows].tocoo().row)
     if watchers.size:
-        state.profiles[watchers] = build_profiles(state.weights[watchers], state.model.titles.matrix)
+        state.profiles[watchers] = build_profiles(
+            state.weights[watchers], state.model.titles.matrix
+        )
     return rows
 
 
@@ -195,8 +222,9 @@ class ComputedBlock:
     drivers: Drivers
 
 
-def lists_compute(state: EngineState, positions: np.ndarray, *, explain: bool = True,
-                  block: int | None = None) -> Iterator[ComputedBlock]:
+def lists_compute(
+    state: EngineState, positions: np.ndarray, *, explain: bool = True, block: int | None = None
+) -> Iterator[ComputedBlock]:
     """Compute the lists of subscribers at ``positions`` block by block (memory O(block * T))
     and remember them in the state for later column updates."""
     k = list_size()
@@ -209,21 +237,34 @@ def lists_compute(state: EngineState, positions: np.ndarray, *, explain: bool = 
     assert list_min is not None
     assert cowatch_norm is not None
     for start in range(0, len(positions), block):
-        pos = positions[start:start + block]
+        pos = positions[start : start + block]
         weights = state.weights[pos]
-        result = recommend_block(state.profiles[pos], weights, state.seen[pos], state.limits[pos], state.model, k)
+        result = recommend_block(
+            state.profiles[pos], weights, state.seen[pos], state.limits[pos], state.model, k
+        )
         list_idx[pos] = result.idx
         full = (result.idx >= 0).all(axis=1)
         last = np.where(result.idx >= 0, result.scores, np.inf).min(axis=1)
         # A short list accepts any allowed title.
         list_min[pos] = np.where(full, last, -np.inf)
         cowatch_norm[pos] = result.cowatch_norm
-        d = drivers(result.idx, state.profiles[pos], weights, state.anchor_codes[pos], state.model.titles) if explain else None
+        d = (
+            drivers(
+                result.idx,
+                state.profiles[pos],
+                weights,
+                state.anchor_codes[pos],
+                state.model.titles,
+            )
+            if explain
+            else None
+        )
         yield ComputedBlock(pos, result, d)  # type: ignore[arg-type]
 
 
-def lists_serialize(state: EngineState, block: ComputedBlock, explainer: Explainer
-                    ) -> list[tuple[int, list[dict[str, object]], list[dict[str, object]]]]:
+def lists_serialize(
+    state: EngineState, block: ComputedBlock, explainer: Explainer
+) -> list[tuple[int, list[dict[str, object]], list[dict[str, object]]]]:
     """``(subscriber_id, items, rows)`` per subscriber of a computed block, in the stored shape."""
     out = []
     d, r = block.drivers, block.result
@@ -281,8 +322,12 @@ def state_get(*, fresh: bool = False) -> EngineState:
     ttl = float(getattr(settings, "RECOMMENDATION_STATE_TTL", 3600))
     with _lock:
         state = _cached
-        if (fresh or state is None or time.monotonic() - state.built_at > ttl
-                or state.taxonomy_version != taxonomy_version()):
+        if (
+            fresh
+            or state is None
+            or time.monotonic() - state.built_at > ttl
+            or state.taxonomy_version != taxonomy_version()
+        ):
             from catalog.models import OutboxEvent
 
             # Read before loading: a change committed during the load is replayed, not lost.

@@ -21,35 +21,64 @@ Entry = tuple[int, list[dict[str, object]], list[dict[str, object]]]
 BATCH = 2000
 
 
-def lists_store(*, entries: Sequence[Entry], tags_version: int, taxonomy_version: int,
-                history_version: int, build_ms: float = 0.0,
-                generated_at: datetime | None = None) -> int:
+def lists_store(
+    *,
+    entries: Sequence[Entry],
+    tags_version: int,
+    taxonomy_version: int,
+    history_version: int,
+    build_ms: float = 0.0,
+    generated_at: datetime | None = None,
+) -> int:
     """Upsert the lists of ``entries`` (subscriber_id, items, rows) atomically; returns count."""
     if not entries:
         return 0
     generated_at = generated_at or timezone.now()
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _store_postgresql(entries, tags_version, taxonomy_version, history_version, build_ms, generated_at)
+            _store_postgresql(
+                entries, tags_version, taxonomy_version, history_version, build_ms, generated_at
+            )
         else:
             objs = [
                 RecommendationList(
-                    subscriber_id=sid, items=items, rows=rows, tags_version=tags_version,
-                    taxonomy_version=taxonomy_version, history_version=history_version,
-                    generated_at=generated_at, build_ms=build_ms,
+                    subscriber_id=sid,
+                    items=items,
+                    rows=rows,
+                    tags_version=tags_version,
+                    taxonomy_version=taxonomy_version,
+                    history_version=history_version,
+                    generated_at=generated_at,
+                    build_ms=build_ms,
                 )
                 for sid, items, rows in entries
             ]
             RecommendationList.objects.bulk_create(
-                objs, batch_size=BATCH, update_conflicts=True, unique_fields=["subscriber"],
-                update_fields=["items", "rows", "tags_version", "taxonomy_version",
-                               "history_version", "generated_at", "build_ms"],
+                objs,
+                batch_size=BATCH,
+                update_conflicts=True,
+                unique_fields=["subscriber"],
+                update_fields=[
+                    "items",
+                    "rows",
+                    "tags_version",
+                    "taxonomy_version",
+                    "history_version",
+                    "generated_at",
+                    "build_ms",
+                ],
             )
     return len(entries)
 
 
-def _store_postgresql(entries: Sequence[Entry], tags_version: int, taxonomy_version: int,
-                      history_version: int, build_ms: float, generated_at: datetime) -> None:
+def _store_postgresql(
+    entries: Sequence[Entry],
+    tags_version: int,
+    taxonomy_version: int,
+    history_version: int,
+    build_ms: float,
+    generated_at: datetime,
+) -> None:
     table = RecommendationList._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -58,9 +87,17 @@ def _store_postgresql(entries: Sequence[Entry], tags_version: int, taxonomy_vers
         )
         # Inside a caller's transaction (or a test's) the commit that empties it has not come yet.
         cursor.execute("TRUNCATE tagline_list_stage")
-        with cursor.cursor.copy("COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            "COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN"
+        ) as copy:
             for sid, items, rows in entries:
-                copy.write_row((sid, json.dumps(items, ensure_ascii=False), json.dumps(rows, ensure_ascii=False)))
+                copy.write_row(
+                    (
+                        sid,
+                        json.dumps(items, ensure_ascii=False),
+                        json.dumps(rows, ensure_ascii=False),
+                    )
+                )
         cursor.execute(
             f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
             "history_version, generated_at, build_ms) "

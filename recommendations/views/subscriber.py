@@ -80,9 +80,13 @@ def home_shelves(request: HttpRequest, subscriber: Subscriber, state: ListState)
         suggestions = suggestions_for(subscriber=subscriber)
         hero = suggestions.cards[0] if suggestions.cards else None
         shelves = render_to_string(
-            "recommendations/home.html#shelves", {"suggestions": suggestions, "hero": hero}, request=request
+            "recommendations/home.html#shelves",
+            {"suggestions": suggestions, "hero": hero},
+            request=request,
         )
-        cache.set(key, shelves, getattr(settings, "SUBSCRIBER_HOME_CACHE_SECONDS", HOME_CACHE_SECONDS))
+        cache.set(
+            key, shelves, getattr(settings, "SUBSCRIBER_HOME_CACHE_SECONDS", HOME_CACHE_SECONDS)
+        )
     return shelves
 
 
@@ -98,7 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "state": state,
             "shelves": home_shelves(request, subscriber, state),
             "updating": state.pending,
-            "just_now": state.generated_at is not None and timezone.now() - state.generated_at < timedelta(minutes=1),
+            "just_now": state.generated_at is not None
+            and timezone.now() - state.generated_at < timedelta(minutes=1),
         },
     )
 
@@ -119,7 +124,9 @@ def list_status(request: HttpRequest) -> HttpResponse:
     except ValueError:
         waited = 0.0
     if waited > POLL_GIVE_UP_SECONDS:
-        html = render_to_string("recommendations/partials/list_status.html", {"slow": True}, request=request)
+        html = render_to_string(
+            "recommendations/partials/list_status.html", {"slow": True}, request=request
+        )
         return HttpResponse(html, status=286)
     return HttpResponse(status=204)
 
@@ -166,7 +173,11 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Title.DoesNotExist:
         raise Http404 from None
     reason = ""
-    rec = RecommendationList.objects.filter(subscriber=subscriber).values_list("items", flat=True).first()
+    rec = (
+        RecommendationList.objects.filter(subscriber=subscriber)
+        .values_list("items", flat=True)
+        .first()
+    )
     for item in rec or []:
         if item.get("title_id") == title.pk:
             reason = str(item.get("reason", ""))
@@ -196,7 +207,11 @@ def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(history_list(subscriber=_subscriber(request)), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    template = "recommendations/history.html#events" if _is_htmx(request) else "recommendations/history.html"
+    template = (
+        "recommendations/history.html#events"
+        if _is_htmx(request)
+        else "recommendations/history.html"
+    )
     return render(request, template, {"page": page, "Event": ViewingEvent.Event})
 
 

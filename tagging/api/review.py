@@ -41,8 +41,12 @@ class AgreementView(APIView):
         until = serializers.DateTimeField(required=False, help_text="submitted at or before")
         taggers = serializers.CharField(required=False, help_text="usernames, comma-separated")
         titles = serializers.CharField(required=False, help_text="title ids, comma-separated")
-        bootstrap = serializers.IntegerField(required=False, min_value=0, max_value=5000, default=1000)
-        set_distance = serializers.ChoiceField(choices=["masi", "jaccard"], required=False, default="masi")
+        bootstrap = serializers.IntegerField(
+            required=False, min_value=0, max_value=5000, default=1000
+        )
+        set_distance = serializers.ChoiceField(
+            choices=["masi", "jaccard"], required=False, default="masi"
+        )
 
         def to_internal_value(self, data: Any) -> Any:
             # Plain dates are accepted too: since=2026-01-01 means from that day's start.
@@ -51,7 +55,9 @@ class AgreementView(APIView):
                 value = data.get(key, "")
                 if value and len(value) == 10:
                     try:
-                        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.get_current_timezone())
+                        day = datetime.strptime(value, "%Y-%m-%d").replace(
+                            tzinfo=timezone.get_current_timezone()
+                        )
                     except ValueError:
                         continue
                     data[key] = datetime.combine(day.date(), end, tzinfo=day.tzinfo).isoformat()
@@ -60,9 +66,12 @@ class AgreementView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("dimension", str, required=True),
-            OpenApiParameter("since", str), OpenApiParameter("until", str),
-            OpenApiParameter("taggers", str), OpenApiParameter("titles", str),
-            OpenApiParameter("bootstrap", int), OpenApiParameter("set_distance", str, enum=["masi", "jaccard"]),
+            OpenApiParameter("since", str),
+            OpenApiParameter("until", str),
+            OpenApiParameter("taggers", str),
+            OpenApiParameter("titles", str),
+            OpenApiParameter("bootstrap", int),
+            OpenApiParameter("set_distance", str, enum=["masi", "jaccard"]),
         ],
         responses={200: dict},
     )
@@ -79,10 +88,14 @@ class AgreementView(APIView):
         tagger_ids = None
         if data.get("taggers"):
             names = [n.strip() for n in data["taggers"].split(",") if n.strip()]
-            found = dict(get_user_model().objects.filter(username__in=names).values_list("username", "pk"))
+            found = dict(
+                get_user_model().objects.filter(username__in=names).values_list("username", "pk")
+            )
             missing = [n for n in names if n not in found]
             if missing:
-                raise DjangoValidationError({"taggers": [UNKNOWN_TAGGERS % {"names": ", ".join(missing)}]})
+                raise DjangoValidationError(
+                    {"taggers": [UNKNOWN_TAGGERS % {"names": ", ".join(missing)}]}
+                )
             tagger_ids = list(found.values())
         title_ids = None
         if data.get("titles"):
@@ -91,8 +104,13 @@ class AgreementView(APIView):
             except ValueError as exc:
                 raise DjangoValidationError({"titles": [BAD_IDS]}) from exc
         result = agreement_dimension(
-            dimension=dimension, since=data.get("since"), until=data.get("until"), tagger_ids=tagger_ids,
-            title_ids=title_ids, bootstrap=data["bootstrap"], set_metric=data["set_distance"],
+            dimension=dimension,
+            since=data.get("since"),
+            until=data.get("until"),
+            tagger_ids=tagger_ids,
+            title_ids=title_ids,
+            bootstrap=data["bootstrap"],
+            set_metric=data["set_distance"],
         )
         return Response(result)
 
@@ -101,7 +119,12 @@ def _title_payload(title: Title) -> dict[str, Any]:
     report = title_agreement(title=title)
     canonical: CanonicalTags | None = report["canonical"]
     return {
-        "title": {"id": title.pk, "external_id": title.external_id, "title": title.title, "year": title.year},
+        "title": {
+            "id": title.pk,
+            "external_id": title.external_id,
+            "title": title.title,
+            "year": title.year,
+        },
         "score": report["score"],
         "canonical": {
             "values": canonical.values if canonical else {},
@@ -119,15 +142,25 @@ def _title_payload(title: Title) -> dict[str, Any]:
                 "split": d["split"],
                 "canonical": d["canonical"],
                 "answers": [
-                    {"tagging": a["tagging_id"], "tagger": a["tagger"], "value": a["value"], "evidence": a["evidence"]}
+                    {
+                        "tagging": a["tagging_id"],
+                        "tagger": a["tagger"],
+                        "value": a["value"],
+                        "evidence": a["evidence"],
+                    }
                     for a in d["answers"]
                 ],
             }
             for d in report["dimensions"]
         ],
         "taggings": [
-            {"id": t.pk, "tagger": t.tagger.get_username(), "submitted_at": t.submitted_at, "notes": t.notes,
-             "seconds_spent": t.seconds_spent}
+            {
+                "id": t.pk,
+                "tagger": t.tagger.get_username(),
+                "submitted_at": t.submitted_at,
+                "notes": t.notes,
+                "seconds_spent": t.seconds_spent,
+            }
             for t in report["taggings"]
         ],
     }
@@ -153,7 +186,9 @@ class CanonicalTagsView(APIView):
     class InputSerializer(serializers.Serializer):
         values = serializers.JSONField()
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-        version = serializers.IntegerField(required=False, min_value=0, allow_null=True, default=None)
+        version = serializers.IntegerField(
+            required=False, min_value=0, allow_null=True, default=None
+        )
 
     @extend_schema(request=InputSerializer, responses={200: dict})
     def put(self, request: Request, pk: int) -> Response:
@@ -161,20 +196,32 @@ class CanonicalTagsView(APIView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         canonical = canonical_tags_adjudicate(
-            title=title, values=body.validated_data["values"], editor=request.user,
-            reason=body.validated_data["reason"], version=body.validated_data["version"],
+            title=title,
+            values=body.validated_data["values"],
+            editor=request.user,
+            reason=body.validated_data["reason"],
+            version=body.validated_data["version"],
         )
-        return Response({
-            "title": title.pk, "values": canonical.values, "version": canonical.version,
-            "source": canonical.source, "updated_by": request.user.get_username(),
-            "updated_at": canonical.updated_at,
-        })
+        return Response(
+            {
+                "title": title.pk,
+                "values": canonical.values,
+                "version": canonical.version,
+                "source": canonical.source,
+                "updated_by": request.user.get_username(),
+                "updated_at": canonical.updated_at,
+            }
+        )
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
         title = get_object_or_404(Title, pk=pk)
         canonical = CanonicalTags.objects.filter(title=title).first()
-        return Response({
-            "title": title.pk, "values": canonical.values if canonical else {},
-            "version": canonical.version if canonical else 0, "source": canonical.source if canonical else None,
-        })
+        return Response(
+            {
+                "title": title.pk,
+                "values": canonical.values if canonical else {},
+                "version": canonical.version if canonical else 0,
+                "source": canonical.source if canonical else None,
+            }
+        )

@@ -79,7 +79,8 @@ class AssignmentListView(_Paginated):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str), OpenApiParameter("tagger", str, description="username"),
+            OpenApiParameter("status", str),
+            OpenApiParameter("tagger", str, description="username"),
             OpenApiParameter("title", int),
         ],
         responses=AssignmentSerializer(many=True),
@@ -95,7 +96,9 @@ class AssignmentListView(_Paginated):
             qs = qs.filter(title_id=int(params["title"]))
         return self.paginate(request, qs, AssignmentSerializer)
 
-    @extend_schema(request=AssignmentInputSerializer, responses={201: AssignmentSerializer(many=True)})
+    @extend_schema(
+        request=AssignmentInputSerializer, responses={201: AssignmentSerializer(many=True)}
+    )
     def post(self, request: Request) -> Response:
         data = _data(request)
         many = isinstance(data, list)
@@ -106,7 +109,11 @@ class AssignmentListView(_Paginated):
             if not many:
                 raise DRFValidationError(serializer.errors)
             raise DRFValidationError(
-                {f"{i}.{key}": msgs for i, row in enumerate(serializer.errors) for key, msgs in row.items()}
+                {
+                    f"{i}.{key}": msgs
+                    for i, row in enumerate(serializer.errors)
+                    for key, msgs in row.items()
+                }
             )
         rows = serializer.validated_data if many else [serializer.validated_data]
         created = []
@@ -180,7 +187,9 @@ class TaggingDetailView(APIView):
         tagging = tagging_get_own(user=request.user, pk=pk)
         serializer = TaggingPatchInputSerializer(data=_data(request))
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_save_draft(tagging=tagging, user=request.user, **serializer.validated_data)
+        tagging = tagging_save_draft(
+            tagging=tagging, user=request.user, **serializer.validated_data
+        )
         return Response(TaggingSerializer(tagging).data)
 
 

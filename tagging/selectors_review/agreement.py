@@ -39,10 +39,17 @@ def agreement_dimension(
     codebook = codebook or review_codebook(include_retired=True)
     if answers is None:
         answers = answers_load(
-            since=since, until=until, tagger_ids=tagger_ids, title_ids=title_ids, dimensions=[dimension.slug]
+            since=since,
+            until=until,
+            tagger_ids=tagger_ids,
+            title_ids=title_ids,
+            dimensions=[dimension.slug],
         )
     data = dimension_data(
-        answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, []), set_metric=set_metric
+        answers,
+        dimension,
+        tag_slugs=codebook.tag_slugs.get(dimension.slug, []),
+        set_metric=set_metric,
     )
     figures = dimension_alpha(data, bootstrap=bootstrap)
     return {
@@ -72,7 +79,9 @@ def agreement_overview_cached(*, bootstrap: int = 400) -> list[dict[str, Any]] |
     return cache.get(f"{review_fingerprint()}:overview:{bootstrap}")
 
 
-def agreement_overview(*, bootstrap: int = 400, answers: Answers | None = None) -> list[dict[str, Any]]:
+def agreement_overview(
+    *, bootstrap: int = 400, answers: Answers | None = None
+) -> list[dict[str, Any]]:
     """Alpha with CI for every active dimension (the chart of the review home), cached under the
     same fingerprint as the disagreement queue: it only changes when answers or the taxonomy do."""
     from .queue import review_fingerprint
@@ -124,17 +133,22 @@ def title_agreement(*, title: Title) -> dict[str, Any]:
     codebook = review_codebook()
     taggings = list(
         Tagging.objects.filter(title=title, status=Tagging.Status.SUBMITTED)
-        .select_related("tagger").order_by("submitted_at", "id")
+        .select_related("tagger")
+        .order_by("submitted_at", "id")
     )
     others = list(
-        Tagging.objects.filter(title=title).exclude(status=Tagging.Status.SUBMITTED)
-        .select_related("tagger").order_by("id")
+        Tagging.objects.filter(title=title)
+        .exclude(status=Tagging.Status.SUBMITTED)
+        .select_related("tagger")
+        .order_by("id")
     )
     answers = Answers(
         tagging_ids=np.asarray([t.pk for t in taggings], dtype=np.int64),
         title_ids=np.full(len(taggings), title.pk, dtype=np.int64),
         tagger_ids=np.asarray([t.tagger_id for t in taggings], dtype=np.int64),
-        submitted_at=np.asarray([t.submitted_at.timestamp() if t.submitted_at else 0 for t in taggings]),
+        submitted_at=np.asarray(
+            [t.submitted_at.timestamp() if t.submitted_at else 0 for t in taggings]
+        ),
         seconds_spent=np.asarray([t.seconds_spent for t in taggings], dtype=np.float64),
         values=[t.values for t in taggings],
     )
@@ -144,10 +158,14 @@ def title_agreement(*, title: Title) -> dict[str, Any]:
     proposal: dict[str, Any] = {}
     weighted, weights = 0.0, 0.0
     for dimension in codebook.dimensions:
-        data = dimension_data(answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, []))
+        data = dimension_data(
+            answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, [])
+        )
         per_row: dict[int, Any] = {}
         for r in data.rows.tolist():
-            per_row[r] = taggings[r].values.get(dimension.slug, [] if dimension.kind == Dimension.Kind.MULTI else None)
+            per_row[r] = taggings[r].values.get(
+                dimension.slug, [] if dimension.kind == Dimension.Kind.MULTI else None
+            )
         disagreement = None
         split = False
         if data.units.size:
@@ -160,32 +178,40 @@ def title_agreement(*, title: Title) -> dict[str, Any]:
         if disagreement is not None:
             w = codebook.weight(dimension)
             weighted, weights = weighted + w * disagreement, weights + w
-        dimensions.append({
-            "dimension": dimension,
-            "slug": dimension.slug,
-            "kind": dimension.kind,
-            "answers": [
-                {
-                    "tagging_id": t.pk,
-                    "tagger": t.tagger.get_username(),
-                    "value": per_row.get(r),
-                    "display": _display(per_row.get(r), dimension, codebook),
-                    "evidence": [
-                        {**pin, "at": _clock(pin.get("seconds"))}
-                        for pin in (t.evidence or {}).get(dimension.slug, []) if isinstance(pin, dict)
-                    ],
-                }
-                for r, t in enumerate(taggings)
-            ],
-            "disagreement": disagreement,
-            "agreement": None if disagreement is None else 1.0 - disagreement,
-            "proposal": proposal.get(dimension.slug),
-            "proposal_display": _display(proposal.get(dimension.slug), dimension, codebook),
-            "split": split,
-            "canonical": canonical_values.get(dimension.slug),
-            "canonical_display": _display(canonical_values.get(dimension.slug), dimension, codebook),
-            "tags": [(s, codebook.label(dimension.slug, s)) for s in codebook.tag_slugs.get(dimension.slug, [])],
-        })
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "slug": dimension.slug,
+                "kind": dimension.kind,
+                "answers": [
+                    {
+                        "tagging_id": t.pk,
+                        "tagger": t.tagger.get_username(),
+                        "value": per_row.get(r),
+                        "display": _display(per_row.get(r), dimension, codebook),
+                        "evidence": [
+                            {**pin, "at": _clock(pin.get("seconds"))}
+                            for pin in (t.evidence or {}).get(dimension.slug, [])
+                            if isinstance(pin, dict)
+                        ],
+                    }
+                    for r, t in enumerate(taggings)
+                ],
+                "disagreement": disagreement,
+                "agreement": None if disagreement is None else 1.0 - disagreement,
+                "proposal": proposal.get(dimension.slug),
+                "proposal_display": _display(proposal.get(dimension.slug), dimension, codebook),
+                "split": split,
+                "canonical": canonical_values.get(dimension.slug),
+                "canonical_display": _display(
+                    canonical_values.get(dimension.slug), dimension, codebook
+                ),
+                "tags": [
+                    (s, codebook.label(dimension.slug, s))
+                    for s in codebook.tag_slugs.get(dimension.slug, [])
+                ],
+            }
+        )
     return {
         "title": title,
         "taggings": taggings,

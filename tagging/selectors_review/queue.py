@@ -42,7 +42,9 @@ class QueueTable:
 def _state() -> tuple[str, str]:
     """(fingerprint of everything the ranking depends on, the part only a full recompute can
     follow: taxonomy and policies)."""
-    t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(n=Count("id"), last=Max("updated_at"))
+    t = Tagging.objects.filter(status=Tagging.Status.SUBMITTED).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
     p = DimensionPolicy.objects.aggregate(v=Max("updated_at"))["v"]
     base = f"{taxonomy_version()}:{p}"
     raw = f"{t['n']}:{t['last']}:{base}"
@@ -74,7 +76,10 @@ def queue_table() -> QueueTable:
     if latest is not None and latest["base"] == base and started - latest["at"] < CACHE_SECONDS:
         since = datetime.fromtimestamp(latest["at"] - _MARGIN_SECONDS, tz=UTC)
         changed = list(
-            Tagging.objects.filter(updated_at__gte=since).order_by().values_list("title_id", flat=True).distinct()
+            Tagging.objects.filter(updated_at__gte=since)
+            .order_by()
+            .values_list("title_id", flat=True)
+            .distinct()
         )
         table = _merge(latest["table"], queue_table_compute(title_ids=changed), changed)
         at = latest["at"] if not changed else started
@@ -98,11 +103,14 @@ def _merge(old: QueueTable, new: QueueTable, changed: list[int]) -> QueueTable:
     nan_old, nan_new = np.full(old.title_ids.size, np.nan), np.full(new.title_ids.size, np.nan)
     worst = [w for w, k in zip(old.worst, keep, strict=True) if k] + list(new.worst)
     return QueueTable(
-        title_ids=ids[order], scores=join(old.scores, new.scores), answers=join(old.answers, new.answers),
+        title_ids=ids[order],
+        scores=join(old.scores, new.scores),
+        answers=join(old.answers, new.answers),
         last_submitted=join(old.last_submitted, new.last_submitted),
         worst=[worst[i] for i in order],
         per_dimension={
-            slug: join(old.per_dimension.get(slug, nan_old), new.per_dimension.get(slug, nan_new)) for slug in slugs
+            slug: join(old.per_dimension.get(slug, nan_old), new.per_dimension.get(slug, nan_new))
+            for slug in slugs
         },
     )
 
@@ -114,7 +122,9 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
     if len(answers) == 0:
         empty = np.zeros(0)
         return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {})
-    title_ids, title_idx, counts = np.unique(answers.title_ids, return_inverse=True, return_counts=True)
+    title_ids, title_idx, counts = np.unique(
+        answers.title_ids, return_inverse=True, return_counts=True
+    )
     keep = counts >= 2
     n_titles = title_ids.size
     weighted = np.zeros(n_titles)
@@ -123,7 +133,9 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
     worst_value = np.full(n_titles, -1.0)
     worst_idx = np.full(n_titles, -1, dtype=np.int64)
     for d_i, dimension in enumerate(codebook.dimensions):
-        data = dimension_data(answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, []))
+        data = dimension_data(
+            answers, dimension, tag_slugs=codebook.tag_slugs.get(dimension.slug, [])
+        )
         if data.units.size == 0:
             continue
         dis = unit_disagreement(data)
@@ -144,7 +156,10 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
     sel = np.flatnonzero(keep)
     slugs = [d.slug for d in codebook.dimensions]
     return QueueTable(
-        title_ids=title_ids[sel], scores=scores[sel], answers=counts[sel], last_submitted=last[sel],
+        title_ids=title_ids[sel],
+        scores=scores[sel],
+        answers=counts[sel],
+        last_submitted=last[sel],
         worst=[slugs[i] if i >= 0 else "" for i in worst_idx[sel]],
         per_dimension=per_dimension,
     )
@@ -155,7 +170,8 @@ def adjudicated_mask(table: QueueTable) -> np.ndarray:
     every request (one small query), so adjudicating does not invalidate the cached ranking."""
     rows = (
         CanonicalTags.objects.filter(source=CanonicalTags.Source.ADJUDICATED)
-        .annotate(_epoch=Epoch("updated_at")).values_list("title_id", "_epoch")
+        .annotate(_epoch=Epoch("updated_at"))
+        .values_list("title_id", "_epoch")
     )
     if not table.title_ids.size:
         return np.zeros(0, dtype=bool)
@@ -163,7 +179,9 @@ def adjudicated_mask(table: QueueTable) -> np.ndarray:
     when = np.fromiter((r[1] for r in rows), dtype=np.float64) if rows else np.zeros(0)
     at = np.full(table.title_ids.size, -np.inf)
     pos = np.searchsorted(table.title_ids, ids)
-    ok = (pos < table.title_ids.size) & (table.title_ids[np.minimum(pos, table.title_ids.size - 1)] == ids)
+    ok = (pos < table.title_ids.size) & (
+        table.title_ids[np.minimum(pos, table.title_ids.size - 1)] == ids
+    )
     at[pos[ok]] = when[ok]
     return at >= table.last_submitted
 
@@ -197,8 +215,9 @@ def disagreement_queue(
     idx = np.flatnonzero(mask)
     if search:
         matching = set(
-            Title.objects.filter(pk__in=table.title_ids[idx].tolist(), title__icontains=search)
-            .values_list("pk", flat=True)
+            Title.objects.filter(
+                pk__in=table.title_ids[idx].tolist(), title__icontains=search
+            ).values_list("pk", flat=True)
         )
         idx = idx[np.isin(table.title_ids[idx], list(matching))]
     order = idx[np.lexsort((-table.last_submitted[idx], -scores[idx]))]

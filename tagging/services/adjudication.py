@@ -62,8 +62,12 @@ def canonical_tags_adjudicate(
         if given != now:
             raise Conflict(STALE % {"current": now, "given": given})
     result = canonical_tags_set(
-        title=title, values=values, source=CanonicalTags.Source.ADJUDICATED, changed_by=editor,
-        reason=reason or "Adjudicated", codebook=codebook,
+        title=title,
+        values=values,
+        source=CanonicalTags.Source.ADJUDICATED,
+        changed_by=editor,
+        reason=reason or "Adjudicated",
+        codebook=codebook,
     )
     if result.source != CanonicalTags.Source.ADJUDICATED:
         # The editor confirmed the values as they were (e.g. set automatically): the values and
@@ -75,7 +79,9 @@ def canonical_tags_adjudicate(
     return result
 
 
-def tagging_return_for_title(*, title: Title, tagging: Tagging, editor: AbstractBaseUser, comment: str) -> Tagging:
+def tagging_return_for_title(
+    *, title: Title, tagging: Tagging, editor: AbstractBaseUser, comment: str
+) -> Tagging:
     """Return one answer of ``title`` to its tagger (the tagger engineer's ``tagging_return``)."""
     if tagging.title_id != title.pk:
         raise ValidationError({"tagging": [NOT_THIS_TITLE]})
@@ -96,7 +102,9 @@ def automatic_decisions(*, title_ids: Iterable[int] | None = None) -> dict[int, 
     policies = {p.dimension_id: p for p in DimensionPolicy.objects.filter(dimension__in=dimensions)}
     tag_slugs: dict[int, list[str]] = {}
     for dimension in dimensions:
-        tag_slugs[dimension.pk] = list(dimension.tags.order_by("order", "level", "label").values_list("slug", flat=True))
+        tag_slugs[dimension.pk] = list(
+            dimension.tags.order_by("order", "level", "label").values_list("slug", flat=True)
+        )
     all_titles = np.unique(answers.title_ids)
     ok = np.ones(all_titles.size, dtype=bool)
     values: dict[int, dict[str, Any]] = {int(t): {} for t in all_titles}
@@ -111,14 +119,19 @@ def automatic_decisions(*, title_ids: Iterable[int] | None = None) -> dict[int, 
             continue
         agreement = 1.0 - unit_disagreement(data)
         proposal, split = consensus_proposal(data)
-        passes = (unit_sizes(data) >= policy.min_taggers) & (agreement >= policy.auto_threshold - 1e-9) & ~split
+        passes = (
+            (unit_sizes(data) >= policy.min_taggers)
+            & (agreement >= policy.auto_threshold - 1e-9)
+            & ~split
+        )
         ok[where[~passes]] = False
         for u in np.flatnonzero(passes):
             if proposal[u] not in (None, []):
                 values[int(data.units[u])][dimension.slug] = proposal[u]
     adjudicated = set(
-        CanonicalTags.objects.filter(title_id__in=all_titles[ok].tolist(), source=CanonicalTags.Source.ADJUDICATED)
-        .values_list("title_id", flat=True)
+        CanonicalTags.objects.filter(
+            title_id__in=all_titles[ok].tolist(), source=CanonicalTags.Source.ADJUDICATED
+        ).values_list("title_id", flat=True)
     )
     return {int(t): values[int(t)] for t in all_titles[ok] if int(t) not in adjudicated}
 
@@ -137,10 +150,17 @@ def canonical_tags_auto_apply(*, title_ids: Iterable[int] | None = None) -> int:
         if title is None or not values:
             continue
         with transaction.atomic():
-            before = CanonicalTags.objects.filter(title=title).values_list("version", flat=True).first()
+            before = (
+                CanonicalTags.objects.filter(title=title).values_list("version", flat=True).first()
+            )
             result = canonical_tags_set(
-                title=title, values=values, source=CanonicalTags.Source.AUTOMATIC, changed_by=None,
-                reason="Taggers agreed above the automatic thresholds", replace=False, codebook=codebook,
+                title=title,
+                values=values,
+                source=CanonicalTags.Source.AUTOMATIC,
+                changed_by=None,
+                reason="Taggers agreed above the automatic thresholds",
+                replace=False,
+                codebook=codebook,
             )
             changed += int(result.version != before)
     return changed
@@ -156,7 +176,9 @@ def dimension_policy_set(
     disagreement_weight: float = 1.0,
 ) -> DimensionPolicy:
     """Editors' thresholds for one dimension (validated, 0..1 threshold, at least 2 taggers)."""
-    policy = DimensionPolicy.objects.filter(dimension=dimension).first() or DimensionPolicy(dimension=dimension)
+    policy = DimensionPolicy.objects.filter(dimension=dimension).first() or DimensionPolicy(
+        dimension=dimension
+    )
     policy.auto_threshold = auto_threshold
     policy.min_taggers = min_taggers
     policy.disagreement_weight = disagreement_weight

@@ -37,7 +37,9 @@ from ..models import Assignment
 NOT_A_TAGGER = _("%(name)s is not a tagger.")
 ALREADY_ASSIGNED = _("%(title)s is already assigned to %(name)s.")
 OVERLAP_TOO_SMALL = _("The overlap must be at least 1.")
-OVERLAP_TOO_LARGE = _("An overlap of %(overlap)s needs at least %(overlap)s taggers; %(count)s given.")
+OVERLAP_TOO_LARGE = _(
+    "An overlap of %(overlap)s needs at least %(overlap)s taggers; %(count)s given."
+)
 NO_TAGGERS = _("Choose at least one tagger.")
 
 #: Statuses in which an assignment still asks something of its tagger.
@@ -70,8 +72,13 @@ def assignment_create(
             {"title": [ALREADY_ASSIGNED % {"title": title, "name": tagger.get_username()}]}
         )
     assignment = Assignment(
-        title=title, tagger=tagger, assigned_by=assigned_by, due_date=due_date,
-        priority=priority, is_calibration=is_calibration, source=Assignment.Source.ASSIGNED,
+        title=title,
+        tagger=tagger,
+        assigned_by=assigned_by,
+        due_date=due_date,
+        priority=priority,
+        is_calibration=is_calibration,
+        source=Assignment.Source.ASSIGNED,
     )
     assignment.full_clean(exclude=["title", "tagger", "assigned_by"])
     try:
@@ -123,7 +130,8 @@ def assignments_bulk_create(
     load: dict[int, int] = dict.fromkeys((t.pk for t in unique_taggers), 0)
     for row in (
         Assignment.objects.filter(tagger_id__in=load, status__in=OPEN_STATUSES)
-        .values("tagger_id").annotate(n=Count("id"))
+        .values("tagger_id")
+        .annotate(n=Count("id"))
     ):
         load[row["tagger_id"]] = row["n"]
     rank = {t.pk: i for i, t in enumerate(unique_taggers)}
@@ -133,13 +141,19 @@ def assignments_bulk_create(
         missing = overlap - len(have)
         if missing <= 0:
             continue
-        eligible = sorted((pk for pk in load if pk not in have), key=lambda pk: (load[pk], rank[pk]))
+        eligible = sorted(
+            (pk for pk in load if pk not in have), key=lambda pk: (load[pk], rank[pk])
+        )
         for tagger_id in eligible[:missing]:
             load[tagger_id] += 1
             new.append(
                 Assignment(
-                    title_id=title_id, tagger_id=tagger_id, assigned_by=assigned_by,
-                    due_date=due_date, priority=priority, is_calibration=is_calibration,
+                    title_id=title_id,
+                    tagger_id=tagger_id,
+                    assigned_by=assigned_by,
+                    due_date=due_date,
+                    priority=priority,
+                    is_calibration=is_calibration,
                     source=Assignment.Source.ASSIGNED,
                 )
             )
@@ -171,7 +185,8 @@ def pool_candidates(
     go first so pairs complete and agreement can be measured early. A plain read, outside any
     transaction: the conditional write decides; this only proposes."""
     started = list(
-        Assignment.objects.order_by().values("title_id")
+        Assignment.objects.order_by()
+        .values("title_id")
         .annotate(n=Count("id"), mine=Count("id", filter=Q(tagger=tagger)))
         .filter(n__lt=overlap, mine=0)
         .order_by("-n", "title_id")
@@ -211,8 +226,17 @@ def _claim(*, title_id: int, tagger: AbstractBaseUser, overlap: int) -> bool:
     """The conditional write: True when this call created the assignment (exactly one winner)."""
     now = timezone.now()
     params = [
-        title_id, tagger.pk, Assignment.Status.NEW, Assignment.Source.POOL, False, now, now,
-        title_id, overlap, title_id, tagger.pk,
+        title_id,
+        tagger.pk,
+        Assignment.Status.NEW,
+        Assignment.Source.POOL,
+        False,
+        now,
+        now,
+        title_id,
+        overlap,
+        title_id,
+        tagger.pk,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(), params)
@@ -253,7 +277,9 @@ def assignment_next(*, tagger: AbstractBaseUser, overlap: int | None = None) -> 
             for title_id in ordered:
                 # The last round waits for held titles rather than report "no work" wrongly.
                 wait = _round == _CLAIM_ROUNDS - 1
-                if _lock_candidate(title_id, wait=wait) and _claim(title_id=title_id, tagger=tagger, overlap=overlap):
+                if _lock_candidate(title_id, wait=wait) and _claim(
+                    title_id=title_id, tagger=tagger, overlap=overlap
+                ):
                     won = title_id
                     break
         if won is not None:

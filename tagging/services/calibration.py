@@ -50,6 +50,9 @@ def calibration_assign(
     if not CalibrationAnswer.objects.filter(title=title, active=True).exists():
         raise ValidationError({"title": [NO_REFERENCE]})
     return assignments_bulk_create(
-        titles=[title], taggers=taggers, overlap=len({t.pk for t in taggers}),
-        assigned_by=editor, is_calibration=True,
+        titles=[title],
+        taggers=taggers,
+        overlap=len({t.pk for t in taggers}),
+        assigned_by=editor,
+        is_calibration=True,
     )

@@ -29,7 +29,9 @@ from ..models import Assignment, Tagging, TaggingRevision
 NOT_ASSIGNED = _(
     "This title is not assigned to you. Take titles from your queue or with “Next title”."
 )
-ALREADY_EXISTS = _("You already have a tagging of this title (id %(id)s, version %(version)s): update it instead.")
+ALREADY_EXISTS = _(
+    "You already have a tagging of this title (id %(id)s, version %(version)s): update it instead."
+)
 STALE_VERSION = _(
     "This tagging was saved elsewhere (now version %(current)s, you had %(given)s). "
     "Reload it; nothing was overwritten."
@@ -40,7 +42,7 @@ COMMENT_REQUIRED = _("Say what the tagger should change.")
 NOTES_TOO_LONG = _("Notes are limited to %(max)s characters.")
 NOT_TEXT = _("Expected text.")
 EVIDENCE_NOT_OBJECT = _("Expected an object mapping dimension slugs to lists of pins.")
-EVIDENCE_BAD_PIN = _("Each pin is {\"value\": …, \"seconds\": a time in seconds from 0}.")
+EVIDENCE_BAD_PIN = _('Each pin is {"value": …, "seconds": a time in seconds from 0}.')
 EVIDENCE_TOO_MANY = _("At most %(max)s pins per dimension.")
 BAD_SECONDS = _("Expected a whole number of seconds from 0 to %(max)s.")
 UNKNOWN_DIMENSION = _("Unknown dimension “%(slug)s”.")
@@ -113,7 +115,11 @@ def evidence_clean(evidence: Any, *, codebook: Codebook) -> dict[str, list[dict[
 
 
 def seconds_clean(seconds: Any) -> int:
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_SECONDS_SPENT:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int)
+        or not 0 <= seconds <= MAX_SECONDS_SPENT
+    ):
         raise ValidationError({"seconds_spent": [BAD_SECONDS % {"max": MAX_SECONDS_SPENT}]})
     return seconds
 
@@ -129,13 +135,22 @@ def _version_clean(version: Any) -> int:
 
 def _record_revision(tagging: Tagging, *, saved_by: AbstractBaseUser | None) -> None:
     TaggingRevision.objects.create(
-        tagging=tagging, version=tagging.version, status=tagging.status, values=tagging.values,
-        evidence=tagging.evidence, notes=tagging.notes, saved_by=saved_by,
+        tagging=tagging,
+        version=tagging.version,
+        status=tagging.status,
+        values=tagging.values,
+        evidence=tagging.evidence,
+        notes=tagging.notes,
+        saved_by=saved_by,
     )
 
 
 def _clean_fields(
-    *, codebook: Codebook, values: Any = None, notes: Any = None, evidence: Any = None,
+    *,
+    codebook: Codebook,
+    values: Any = None,
+    notes: Any = None,
+    evidence: Any = None,
     seconds_spent: Any = None,
 ) -> dict[str, Any]:
     """Validate the given fields (None = not given) and report every bad one at once."""
@@ -182,12 +197,20 @@ def tagging_create(
     if existing is not None:
         raise Conflict(ALREADY_EXISTS % {"id": existing["pk"], "version": existing["version"]})
     clean = _clean_fields(
-        codebook=codebook, values=values if values is not None else {}, notes=notes or "",
-        evidence=evidence if evidence is not None else {}, seconds_spent=seconds_spent,
+        codebook=codebook,
+        values=values if values is not None else {},
+        notes=notes or "",
+        evidence=evidence if evidence is not None else {},
+        seconds_spent=seconds_spent,
     )
     tagging = Tagging(
-        title=title, tagger=tagger, assignment=assignment, status=Tagging.Status.DRAFT,
-        version=1, taxonomy_version=taxonomy_version(), **clean,
+        title=title,
+        tagger=tagger,
+        assignment=assignment,
+        status=Tagging.Status.DRAFT,
+        version=1,
+        taxonomy_version=taxonomy_version(),
+        **clean,
     )
     try:
         with transaction.atomic():
@@ -197,8 +220,12 @@ def tagging_create(
             )
             _record_revision(tagging, saved_by=tagger)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
-        current = Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first() or {}
-        raise Conflict(ALREADY_EXISTS % {"id": current.get("pk"), "version": current.get("version")}) from exc
+        current = (
+            Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first() or {}
+        )
+        raise Conflict(
+            ALREADY_EXISTS % {"id": current.get("pk"), "version": current.get("version")}
+        ) from exc
     return tagging
 
 
@@ -226,7 +253,10 @@ def tagging_save_draft(
     client's running total; it never decreases."""
     version = _version_clean(version)
     changes = _clean_fields(
-        codebook=codebook or Codebook.load(), values=values, notes=notes, evidence=evidence,
+        codebook=codebook or Codebook.load(),
+        values=values,
+        notes=notes,
+        evidence=evidence,
         seconds_spent=seconds_spent,
     )
     if tagging.status not in EDITABLE:
@@ -241,9 +271,9 @@ def tagging_save_draft(
             raise _stale_or_read_only(tagging.pk, version)
         tagging.refresh_from_db()
         if tagging.assignment_id:
-            Assignment.objects.filter(pk=tagging.assignment_id, status=Assignment.Status.NEW).update(
-                status=Assignment.Status.DRAFT, updated_at=timezone.now()
-            )
+            Assignment.objects.filter(
+                pk=tagging.assignment_id, status=Assignment.Status.NEW
+            ).update(status=Assignment.Status.DRAFT, updated_at=timezone.now())
         _record_revision(tagging, saved_by=user)
     return tagging
 
@@ -270,13 +300,19 @@ def tagging_submit(
         raise Conflict(READ_ONLY)
     if given != tagging.version:
         raise _stale_or_read_only(tagging.pk, given)
-    clean = values_clean(tagging.values, codebook=codebook or Codebook.load(), require_complete=True)
+    clean = values_clean(
+        tagging.values, codebook=codebook or Codebook.load(), require_complete=True
+    )
     current_taxonomy = taxonomy_version()
     now = timezone.now()
     with transaction.atomic():
         won = Tagging.objects.filter(pk=tagging.pk, version=given, status__in=EDITABLE).update(
-            values=clean, status=Tagging.Status.SUBMITTED, submitted_at=now,
-            version=F("version") + 1, updated_at=now, taxonomy_version=current_taxonomy,
+            values=clean,
+            status=Tagging.Status.SUBMITTED,
+            submitted_at=now,
+            version=F("version") + 1,
+            updated_at=now,
+            taxonomy_version=current_taxonomy,
         )
         if not won:
             raise _stale_or_read_only(tagging.pk, given)
@@ -301,8 +337,12 @@ def tagging_return(*, tagging: Tagging, editor: AbstractBaseUser, comment: str) 
         raise ValidationError({"comment": [NOTES_TOO_LONG % {"max": MAX_NOTES}]})
     now = timezone.now()
     won = Tagging.objects.filter(pk=tagging.pk, status=Tagging.Status.SUBMITTED).update(
-        status=Tagging.Status.RETURNED, returned_comment=comment, returned_by=editor,
-        returned_at=now, version=F("version") + 1, updated_at=now,
+        status=Tagging.Status.RETURNED,
+        returned_comment=comment,
+        returned_by=editor,
+        returned_at=now,
+        version=F("version") + 1,
+        updated_at=now,
     )
     if not won:
         raise ValidationError({"tagging": [NOT_SUBMITTED]})

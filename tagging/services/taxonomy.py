@@ -50,11 +50,19 @@ ORDINAL_LEVELS = range(6)
 
 
 def _record(
-    *, action: str, summary: str, editor: AbstractBaseUser | None, dimension: Dimension | None,
+    *,
+    action: str,
+    summary: str,
+    editor: AbstractBaseUser | None,
+    dimension: Dimension | None,
     undo: dict[str, Any] | None = None,
 ) -> TaxonomyChange:
     change = TaxonomyChange.objects.create(
-        action=action, summary=summary[:300], dimension=dimension, undo=undo or {}, changed_by=editor
+        action=action,
+        summary=summary[:300],
+        dimension=dimension,
+        undo=undo or {},
+        changed_by=editor,
     )
     outbox_record(kind=OutboxEvent.Kind.TAXONOMY, object_ids=[change.pk])
     return change
@@ -71,7 +79,9 @@ def _translations_clean(current: dict[str, Any], french: dict[str, str] | None) 
     if french is None:
         return current
     out = dict(current)
-    fr = {k: (v or "").strip() for k, v in french.items() if k in {"label", "definition", "examples"}}
+    fr = {
+        k: (v or "").strip() for k, v in french.items() if k in {"label", "definition", "examples"}
+    }
     out["fr"] = {k: v for k, v in fr.items() if v}
     if not out["fr"]:
         out.pop("fr")
@@ -83,8 +93,14 @@ def _translations_clean(current: dict[str, Any], french: dict[str, str] | None) 
 
 @transaction.atomic
 def dimension_create(
-    *, slug: str, label: str, kind: str, editor: AbstractBaseUser, definition: str = "",
-    required: bool = False, french: dict[str, str] | None = None,
+    *,
+    slug: str,
+    label: str,
+    kind: str,
+    editor: AbstractBaseUser,
+    definition: str = "",
+    required: bool = False,
+    french: dict[str, str] | None = None,
 ) -> Dimension:
     slug = _slug_clean(slug)
     if kind not in Dimension.Kind.values:
@@ -95,22 +111,37 @@ def dimension_create(
         raise ValidationError({"slug": [DIMENSION_SLUG_TAKEN % {"slug": slug}]})
     last = Dimension.objects.order_by("-order").values_list("order", flat=True).first() or 0
     dimension = Dimension.objects.create(
-        slug=slug, label=label.strip(), kind=kind, definition=definition.strip(), required=required,
-        order=last + 1, translations=_translations_clean({}, french),
+        slug=slug,
+        label=label.strip(),
+        kind=kind,
+        definition=definition.strip(),
+        required=required,
+        order=last + 1,
+        translations=_translations_clean({}, french),
     )
     if kind == Dimension.Kind.ORDINAL:
         Tag.objects.bulk_create(
             Tag(dimension=dimension, slug=str(level), label=str(level), level=level, order=level)
             for level in ORDINAL_LEVELS
         )
-    _record(action=TaxonomyChange.Action.CREATE, summary=f"Added dimension {slug}", editor=editor, dimension=dimension)
+    _record(
+        action=TaxonomyChange.Action.CREATE,
+        summary=f"Added dimension {slug}",
+        editor=editor,
+        dimension=dimension,
+    )
     return dimension
 
 
 @transaction.atomic
 def dimension_edit(
-    *, dimension: Dimension, editor: AbstractBaseUser, label: str, definition: str,
-    required: bool | None = None, french: dict[str, str] | None = None,
+    *,
+    dimension: Dimension,
+    editor: AbstractBaseUser,
+    label: str,
+    definition: str,
+    required: bool | None = None,
+    french: dict[str, str] | None = None,
 ) -> Dimension:
     if not label.strip():
         raise ValidationError({"label": [LABEL_REQUIRED]})
@@ -119,34 +150,74 @@ def dimension_edit(
         dimension.required = required
     dimension.translations = _translations_clean(dimension.translations, french)
     dimension.save(update_fields=["label", "definition", "required", "translations"])
-    _record(action=TaxonomyChange.Action.EDIT, summary=f"Edited dimension {dimension.slug}", editor=editor, dimension=dimension)
+    _record(
+        action=TaxonomyChange.Action.EDIT,
+        summary=f"Edited dimension {dimension.slug}",
+        editor=editor,
+        dimension=dimension,
+    )
     return dimension
 
 
 @transaction.atomic
 def tag_create(
-    *, dimension: Dimension, slug: str, label: str, editor: AbstractBaseUser, definition: str = "",
-    examples: str = "", french: dict[str, str] | None = None,
+    *,
+    dimension: Dimension,
+    slug: str,
+    label: str,
+    editor: AbstractBaseUser,
+    definition: str = "",
+    examples: str = "",
+    french: dict[str, str] | None = None,
 ) -> Tag:
     if dimension.kind in {Dimension.Kind.ORDINAL, Dimension.Kind.BOOLEAN}:
-        raise ValidationError({"slug": [LEVELS_FIXED if dimension.is_ordinal else NO_TAGS % {"kind": dimension.get_kind_display()}]})
+        raise ValidationError(
+            {
+                "slug": [
+                    LEVELS_FIXED
+                    if dimension.is_ordinal
+                    else NO_TAGS % {"kind": dimension.get_kind_display()}
+                ]
+            }
+        )
     slug = _slug_clean(slug)
     if not label.strip():
         raise ValidationError({"label": [LABEL_REQUIRED]})
     if Tag.objects.filter(dimension=dimension, slug=slug).exists():
         raise ValidationError({"slug": [SLUG_TAKEN % {"slug": slug}]})
-    last = Tag.objects.filter(dimension=dimension).order_by("-order").values_list("order", flat=True).first() or 0
-    tag = Tag.objects.create(
-        dimension=dimension, slug=slug, label=label.strip(), definition=definition.strip(),
-        examples=examples.strip(), order=last + 1, translations=_translations_clean({}, french),
+    last = (
+        Tag.objects.filter(dimension=dimension)
+        .order_by("-order")
+        .values_list("order", flat=True)
+        .first()
+        or 0
     )
-    _record(action=TaxonomyChange.Action.CREATE, summary=f"Added tag {dimension.slug}:{slug}", editor=editor, dimension=dimension)
+    tag = Tag.objects.create(
+        dimension=dimension,
+        slug=slug,
+        label=label.strip(),
+        definition=definition.strip(),
+        examples=examples.strip(),
+        order=last + 1,
+        translations=_translations_clean({}, french),
+    )
+    _record(
+        action=TaxonomyChange.Action.CREATE,
+        summary=f"Added tag {dimension.slug}:{slug}",
+        editor=editor,
+        dimension=dimension,
+    )
     return tag
 
 
 @transaction.atomic
 def tag_edit(
-    *, tag: Tag, editor: AbstractBaseUser, label: str, definition: str, examples: str = "",
+    *,
+    tag: Tag,
+    editor: AbstractBaseUser,
+    label: str,
+    definition: str,
+    examples: str = "",
     french: dict[str, str] | None = None,
 ) -> Tag:
     """Edit the wording (label, definition, examples, French translation). The slug, which
@@ -156,7 +227,12 @@ def tag_edit(
     tag.label, tag.definition, tag.examples = label.strip(), definition.strip(), examples.strip()
     tag.translations = _translations_clean(tag.translations, french)
     tag.save(update_fields=["label", "definition", "examples", "translations"])
-    _record(action=TaxonomyChange.Action.EDIT, summary=f"Edited tag {tag}", editor=editor, dimension=tag.dimension)
+    _record(
+        action=TaxonomyChange.Action.EDIT,
+        summary=f"Edited tag {tag}",
+        editor=editor,
+        dimension=tag.dimension,
+    )
     return tag
 
 
@@ -169,21 +245,31 @@ def _replace(value: Any, old: str, new: str) -> Any:
     return new if value == old else value
 
 
-def _remap(dimension: Dimension, old: str, new: str, *, reason: str, editor: AbstractBaseUser | None) -> dict[str, Any]:
+def _remap(
+    dimension: Dimension, old: str, new: str, *, reason: str, editor: AbstractBaseUser | None
+) -> dict[str, Any]:
     """Replace ``old`` by ``new`` in every stored value of ``dimension``; returns
     ``{"tagging"|"canonical"|"calibration": {id: [before, after]}}``."""
     slug = dimension.slug
     rows: dict[str, dict[str, list[Any]]] = {"tagging": {}, "canonical": {}, "calibration": {}}
     taggings = []
-    for t in Tagging.objects.select_for_update().filter(values__has_key=slug).only("id", "values", "version"):
+    for t in (
+        Tagging.objects.select_for_update()
+        .filter(values__has_key=slug)
+        .only("id", "values", "version")
+    ):
         after = _replace(t.values[slug], old, new)
         if after != t.values[slug]:
             rows["tagging"][str(t.pk)] = [t.values[slug], after]
             t.values = {**t.values, slug: after}
-            t.version += 1  # a tagger's stale autosave now gets a 409 instead of restoring the old slug
+            t.version += (
+                1  # a tagger's stale autosave now gets a 409 instead of restoring the old slug
+            )
             taggings.append(t)
     Tagging.objects.bulk_update(taggings, ["values", "version"], batch_size=500)
-    _remap_canonical(slug, lambda v: _replace(v, old, new), rows["canonical"], reason=reason, editor=editor)
+    _remap_canonical(
+        slug, lambda v: _replace(v, old, new), rows["canonical"], reason=reason, editor=editor
+    )
     answers = []
     for a in CalibrationAnswer.objects.select_for_update().filter(values__has_key=slug):
         after = _replace(a.values[slug], old, new)
@@ -196,7 +282,12 @@ def _remap(dimension: Dimension, old: str, new: str, *, reason: str, editor: Abs
 
 
 def _remap_canonical(
-    slug: str, change: Any, rows: dict[str, list[Any]], *, reason: str, editor: AbstractBaseUser | None,
+    slug: str,
+    change: Any,
+    rows: dict[str, list[Any]],
+    *,
+    reason: str,
+    editor: AbstractBaseUser | None,
     only: dict[str, Any] | None = None,
 ) -> None:
     """Apply ``change`` to the canonical value of ``slug``; each changed title gets a new version
@@ -207,7 +298,11 @@ def _remap_canonical(
     changed, revisions = [], []
     for c in qs:
         before = c.values[slug]
-        after = change(before) if only is None else (only[str(c.pk)][0] if before == only[str(c.pk)][1] else before)
+        after = (
+            change(before)
+            if only is None
+            else (only[str(c.pk)][0] if before == only[str(c.pk)][1] else before)
+        )
         if after == before:
             continue
         rows[str(c.pk)] = [before, after]
@@ -215,10 +310,16 @@ def _remap_canonical(
         c.version += 1
         c.updated_by = editor
         changed.append(c)
-        revisions.append(CanonicalTagsRevision(
-            title_id=c.title_id, version=c.version, values=c.values, source=c.source,
-            reason=reason[:500], changed_by=editor,
-        ))
+        revisions.append(
+            CanonicalTagsRevision(
+                title_id=c.title_id,
+                version=c.version,
+                values=c.values,
+                source=c.source,
+                reason=reason[:500],
+                changed_by=editor,
+            )
+        )
     CanonicalTags.objects.bulk_update(changed, ["values", "version", "updated_by"], batch_size=500)
     CanonicalTagsRevision.objects.bulk_create(revisions, batch_size=500)
 
@@ -229,7 +330,9 @@ def _check_remappable(tag: Tag) -> None:
 
 
 @transaction.atomic
-def tag_rename(*, tag: Tag, new_slug: str, editor: AbstractBaseUser, new_label: str = "") -> TaxonomyChange:
+def tag_rename(
+    *, tag: Tag, new_slug: str, editor: AbstractBaseUser, new_label: str = ""
+) -> TaxonomyChange:
     """Give a tag a new slug (and label), remapping every stored value that used the old one."""
     _check_remappable(tag)
     new_slug = _slug_clean(new_slug, "new_slug")
@@ -242,10 +345,24 @@ def tag_rename(*, tag: Tag, new_slug: str, editor: AbstractBaseUser, new_label: 
         tag.label = new_label.strip()
     tag.save(update_fields=["slug", "label"])
     summary = f"Renamed {tag.dimension.slug}:{old} to {new_slug}"
-    rows = _remap(tag.dimension, old, new_slug, reason=summary, editor=editor) if new_slug != old else {}
+    rows = (
+        _remap(tag.dimension, old, new_slug, reason=summary, editor=editor)
+        if new_slug != old
+        else {}
+    )
     return _record(
-        action=TaxonomyChange.Action.RENAME, summary=summary, editor=editor, dimension=tag.dimension,
-        undo={"kind": "rename", "tag": tag.pk, "from": old, "to": new_slug, "label": old_label, "rows": rows},
+        action=TaxonomyChange.Action.RENAME,
+        summary=summary,
+        editor=editor,
+        dimension=tag.dimension,
+        undo={
+            "kind": "rename",
+            "tag": tag.pk,
+            "from": old,
+            "to": new_slug,
+            "label": old_label,
+            "rows": rows,
+        },
     )
 
 
@@ -266,9 +383,18 @@ def tag_merge(*, source: Tag, target: Tag, editor: AbstractBaseUser) -> Taxonomy
     source.active = False
     source.save(update_fields=["active"])
     return _record(
-        action=TaxonomyChange.Action.MERGE, summary=summary, editor=editor, dimension=source.dimension,
-        undo={"kind": "merge", "tag": source.pk, "from": source.slug, "to": target.slug,
-              "was_active": was_active, "rows": rows},
+        action=TaxonomyChange.Action.MERGE,
+        summary=summary,
+        editor=editor,
+        dimension=source.dimension,
+        undo={
+            "kind": "merge",
+            "tag": source.pk,
+            "from": source.slug,
+            "to": target.slug,
+            "was_active": was_active,
+            "rows": rows,
+        },
     )
 
 
@@ -278,7 +404,10 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
     before; rows changed since are left as they are now."""
     change = TaxonomyChange.objects.select_for_update().get(pk=change.pk)
     undo = change.undo or {}
-    if change.action not in {TaxonomyChange.Action.MERGE, TaxonomyChange.Action.RENAME} or "rows" not in undo:
+    if (
+        change.action not in {TaxonomyChange.Action.MERGE, TaxonomyChange.Action.RENAME}
+        or "rows" not in undo
+    ):
         raise ValidationError({"change": [NOT_UNDOABLE]})
     if change.undone:
         raise ValidationError({"change": [ALREADY_UNDONE]})
@@ -295,7 +424,9 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
     tag.save(update_fields=["slug", "label", "active"])
     summary = f"Undid v{change.pk}: {change.summary}"
     taggings = []
-    for t in Tagging.objects.select_for_update().filter(pk__in=[int(k) for k in rows.get("tagging", {})]):
+    for t in Tagging.objects.select_for_update().filter(
+        pk__in=[int(k) for k in rows.get("tagging", {})]
+    ):
         before, after = rows["tagging"][str(t.pk)]
         if t.values.get(slug) == after:
             t.values = {**t.values, slug: before}
@@ -304,7 +435,9 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
     Tagging.objects.bulk_update(taggings, ["values", "version"], batch_size=500)
     _remap_canonical(slug, None, {}, reason=summary, editor=editor, only=rows.get("canonical", {}))
     answers = []
-    for a in CalibrationAnswer.objects.select_for_update().filter(pk__in=[int(k) for k in rows.get("calibration", {})]):
+    for a in CalibrationAnswer.objects.select_for_update().filter(
+        pk__in=[int(k) for k in rows.get("calibration", {})]
+    ):
         before, after = rows["calibration"][str(a.pk)]
         if a.values.get(slug) == after:
             a.values = {**a.values, slug: before}
@@ -313,7 +446,10 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
     change.undone = True
     change.save(update_fields=["undone"])
     return _record(
-        action=TaxonomyChange.Action.UNDO, summary=summary, editor=editor, dimension=dimension,
+        action=TaxonomyChange.Action.UNDO,
+        summary=summary,
+        editor=editor,
+        dimension=dimension,
         undo={"undoes": change.pk},
     )
 
@@ -328,20 +464,31 @@ def tag_set_active(*, tag: Tag, active: bool, editor: AbstractBaseUser) -> Taxon
     tag.save(update_fields=["active"])
     action = TaxonomyChange.Action.RESTORE if active else TaxonomyChange.Action.RETIRE
     verb = "Restored" if active else "Retired"
-    return _record(action=action, summary=f"{verb} tag {tag}", editor=editor, dimension=tag.dimension)
+    return _record(
+        action=action, summary=f"{verb} tag {tag}", editor=editor, dimension=tag.dimension
+    )
 
 
 @transaction.atomic
-def dimension_set_active(*, dimension: Dimension, active: bool, editor: AbstractBaseUser) -> TaxonomyChange:
+def dimension_set_active(
+    *, dimension: Dimension, active: bool, editor: AbstractBaseUser
+) -> TaxonomyChange:
     dimension.active = active
     dimension.save(update_fields=["active"])
     action = TaxonomyChange.Action.RESTORE if active else TaxonomyChange.Action.RETIRE
     verb = "Restored" if active else "Retired"
-    return _record(action=action, summary=f"{verb} dimension {dimension.slug}", editor=editor, dimension=dimension)
+    return _record(
+        action=action,
+        summary=f"{verb} dimension {dimension.slug}",
+        editor=editor,
+        dimension=dimension,
+    )
 
 
 @transaction.atomic
-def tags_reorder(*, dimension: Dimension, tag_ids: Sequence[int], editor: AbstractBaseUser) -> TaxonomyChange:
+def tags_reorder(
+    *, dimension: Dimension, tag_ids: Sequence[int], editor: AbstractBaseUser
+) -> TaxonomyChange:
     tags = {t.pk: t for t in Tag.objects.filter(dimension=dimension)}
     if sorted(tag_ids) != sorted(tags) or len(set(tag_ids)) != len(tag_ids):
         raise ValidationError({"order": [BAD_ORDER]})
@@ -350,13 +497,22 @@ def tags_reorder(*, dimension: Dimension, tag_ids: Sequence[int], editor: Abstra
     for position, pk in enumerate(tag_ids, start=1):
         tags[pk].order = position
     Tag.objects.bulk_update(tags.values(), ["order"])
-    return _record(action=TaxonomyChange.Action.REORDER, summary=f"Reordered the tags of {dimension.slug}", editor=editor, dimension=dimension)
+    return _record(
+        action=TaxonomyChange.Action.REORDER,
+        summary=f"Reordered the tags of {dimension.slug}",
+        editor=editor,
+        dimension=dimension,
+    )
 
 
 @transaction.atomic
 def tag_move(*, tag: Tag, offset: int, editor: AbstractBaseUser) -> TaxonomyChange:
     """Move one tag up (offset −1) or down (+1) in its dimension's order."""
-    ids = list(Tag.objects.filter(dimension=tag.dimension).order_by("order", "label").values_list("pk", flat=True))
+    ids = list(
+        Tag.objects.filter(dimension=tag.dimension)
+        .order_by("order", "label")
+        .values_list("pk", flat=True)
+    )
     i = ids.index(tag.pk)
     j = min(max(i + offset, 0), len(ids) - 1)
     ids.insert(j, ids.pop(i))
@@ -364,7 +520,9 @@ def tag_move(*, tag: Tag, offset: int, editor: AbstractBaseUser) -> TaxonomyChan
 
 
 @transaction.atomic
-def dimension_move(*, dimension: Dimension, offset: int, editor: AbstractBaseUser) -> TaxonomyChange:
+def dimension_move(
+    *, dimension: Dimension, offset: int, editor: AbstractBaseUser
+) -> TaxonomyChange:
     dims = list(Dimension.objects.order_by("order", "slug"))
     i = next(k for k, d in enumerate(dims) if d.pk == dimension.pk)
     j = min(max(i + offset, 0), len(dims) - 1)
@@ -372,4 +530,9 @@ def dimension_move(*, dimension: Dimension, offset: int, editor: AbstractBaseUse
     for position, d in enumerate(dims, start=1):
         d.order = position
     Dimension.objects.bulk_update(dims, ["order"])
-    return _record(action=TaxonomyChange.Action.REORDER, summary=f"Moved dimension {dimension.slug}", editor=editor, dimension=dimension)
+    return _record(
+        action=TaxonomyChange.Action.REORDER,
+        summary=f"Moved dimension {dimension.slug}",
+        editor=editor,
+        dimension=dimension,
+    )

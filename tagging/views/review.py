@@ -77,8 +77,11 @@ def review(request: HttpRequest) -> HttpResponse:
         "done": request.GET.get("done") == "1",
     }
     page = disagreement_queue(
-        dimension=params["dimension"], search=params["q"], min_score=params["min"],
-        include_adjudicated=params["done"], page=_int(request.GET.get("page"), 1, 1, 100000),
+        dimension=params["dimension"],
+        search=params["q"],
+        min_score=params["min"],
+        include_adjudicated=params["done"],
+        page=_int(request.GET.get("page"), 1, 1, 100000),
     )
     codebook = review_codebook()
     context: dict[str, Any] = {"queue": page, "params": params, "dimensions": codebook.dimensions}
@@ -86,8 +89,10 @@ def review(request: HttpRequest) -> HttpResponse:
         return render(request, "tagging/review.html#queue", context)
     # The agreement chart bootstraps every dimension: when it is not cached yet the page comes
     # at once with the queue and fetches the chart in a second request.
-    overview = agreement_overview(bootstrap=OVERVIEW_BOOTSTRAP) if request.htmx else agreement_overview_cached(
-        bootstrap=OVERVIEW_BOOTSTRAP
+    overview = (
+        agreement_overview(bootstrap=OVERVIEW_BOOTSTRAP)
+        if request.htmx
+        else agreement_overview_cached(bootstrap=OVERVIEW_BOOTSTRAP)
     )
     context["overview"] = overview
     if overview is not None:
@@ -143,7 +148,11 @@ def _title_context(title: Title, *, form_values: dict[str, Any] | None = None) -
         value = form_values.get(d["slug"])
         d["form_value"] = value
         d["form_list"] = value if isinstance(value, list) else []
-        d["form_str"] = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+        d["form_str"] = (
+            ""
+            if value is None
+            else ("true" if value is True else "false" if value is False else str(value))
+        )
         if d["kind"] == Dimension.Kind.MULTI:
             # Tags somebody chose come first; the long tail of the codebook folds away.
             used = set(d["form_list"]) | set(d["canonical"] or [])
@@ -170,17 +179,25 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "adjudicate")
         try:
             if action == "calibration":
-                calibration_answer_set(title=title, values=form_values, editor=request.user,
-                                       notes=request.POST.get("reason", ""))
+                calibration_answer_set(
+                    title=title,
+                    values=form_values,
+                    editor=request.user,
+                    notes=request.POST.get("reason", ""),
+                )
                 messages.success(request, _("Saved as this title's calibration reference."))
             else:
                 version = request.POST.get("version", "")
                 canonical_tags_adjudicate(
-                    title=title, values=form_values, editor=request.user,
+                    title=title,
+                    values=form_values,
+                    editor=request.user,
                     reason=request.POST.get("reason", "").strip(),
                     version=int(version) if version.isdigit() else None,
                 )
-                messages.success(request, _("Canonical tags saved for “%(title)s”.") % {"title": title.title})
+                messages.success(
+                    request, _("Canonical tags saved for “%(title)s”.") % {"title": title.title}
+                )
                 return redirect("tagging:review-title", pk=title.pk)
         except (ValidationError, Conflict) as exc:
             error, status = _error_text(exc), 409 if isinstance(exc, Conflict) else 400
@@ -193,20 +210,30 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def review_return(request: HttpRequest, pk: int, tagging_id: int) -> HttpResponse:
     title = get_object_or_404(Title, pk=pk)
-    tagging = get_object_or_404(Tagging.objects.select_related("tagger"), pk=tagging_id, title=title)
+    tagging = get_object_or_404(
+        Tagging.objects.select_related("tagger"), pk=tagging_id, title=title
+    )
     error = ""
     try:
-        tagging = tagging_return_for_title(title=title, tagging=tagging, editor=request.user,
-                                           comment=request.POST.get("comment", ""))
+        tagging = tagging_return_for_title(
+            title=title,
+            tagging=tagging,
+            editor=request.user,
+            comment=request.POST.get("comment", ""),
+        )
     except ValidationError as exc:
         error = _error_text(exc)
     context = {"tagging": tagging, "title": title, "error": error}
     if request.htmx:
-        return render(request, "tagging/review_title.html#returned", context, status=400 if error else 200)
+        return render(
+            request, "tagging/review_title.html#returned", context, status=400 if error else 200
+        )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("Returned to %(name)s.") % {"name": tagging.tagger.get_username()})
+        messages.success(
+            request, _("Returned to %(name)s.") % {"name": tagging.tagger.get_username()}
+        )
     return redirect("tagging:review-title", pk=title.pk)
 
 
@@ -219,24 +246,39 @@ def review_taggers(request: HttpRequest) -> HttpResponse:
     report = tagger_report(dimension_slug=request.GET.get("dimension", ""), window_days=window)
     labels = report.pairwise["labels"]
     matrix = [[None if v != v else float(v) for v in row] for row in report.pairwise["alpha"]]
-    heat = heat_map(labels, matrix, report.pairwise["n"].tolist(),
-                    title=_("Pairwise alpha between taggers")) if labels else ""
+    heat = (
+        heat_map(
+            labels, matrix, report.pairwise["n"].tolist(), title=_("Pairwise alpha between taggers")
+        )
+        if labels
+        else ""
+    )
     names = {t["id"]: t["username"] for t in report.taggers}
     drift = ""
     if report.drift.get("dates") and report.drift["series"]:
         drift = drift_lines(
-            report.drift["dates"], [(names[pk], s) for pk, s in report.drift["series"].items()],
+            report.drift["dates"],
+            [(names[pk], s) for pk, s in report.drift["series"].items()],
             title=_("Agreement with consensus, rolling window"),
         )
     throughput = {row["id"]: row for row in tagger_throughput(days=window)}
     for t in report.taggers:
         t["throughput"] = throughput.get(t["id"])
-        t["bias_list"] = [(slug, *t["bias"].get(slug, (None, 0))) for slug in report.bias_dimensions]
-    return render(request, "tagging/review_taggers.html", {
-        "report": report, "heat": heat, "drift": drift, "window": window,
-        "dimensions": report.codebook.dimensions,
-        "idle": [row for pk, row in throughput.items() if pk not in names],
-    })
+        t["bias_list"] = [
+            (slug, *t["bias"].get(slug, (None, 0))) for slug in report.bias_dimensions
+        ]
+    return render(
+        request,
+        "tagging/review_taggers.html",
+        {
+            "report": report,
+            "heat": heat,
+            "drift": drift,
+            "window": window,
+            "dimensions": report.codebook.dimensions,
+            "idle": [row for pk, row in throughput.items() if pk not in names],
+        },
+    )
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -252,23 +294,35 @@ def planning(request: HttpRequest) -> HttpResponse:
         due = request.POST.get("due_date") or None
         try:
             created = planning_assign(
-                taggers=chosen, overlap=overlap, count=_int(request.POST.get("count"), 20, 1, 5000),
-                editor=request.user, search=request.POST.get("q", "").strip(),
+                taggers=chosen,
+                overlap=overlap,
+                count=_int(request.POST.get("count"), 20, 1, 5000),
+                editor=request.user,
+                search=request.POST.get("q", "").strip(),
                 due_date=date.fromisoformat(due) if due else None,
             )
             messages.success(request, _("%(n)s assignments created.") % {"n": len(created)})
             return redirect("tagging:planning")
         except (ValidationError, ValueError) as exc:
             error = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
-    calibration = list(CalibrationAnswer.objects.filter(active=True).select_related("title").order_by("-updated_at")[:20])
-    return render(request, "tagging/planning.html", {
-        "taggers": taggers,
-        "throughput": tagger_throughput(days=28),
-        "short": planning_titles(overlap=overlap, limit=10),
-        "overlap": overlap,
-        "error": error,
-        "calibration": calibration,
-    }, status=400 if error else 200)
+    calibration = list(
+        CalibrationAnswer.objects.filter(active=True)
+        .select_related("title")
+        .order_by("-updated_at")[:20]
+    )
+    return render(
+        request,
+        "tagging/planning.html",
+        {
+            "taggers": taggers,
+            "throughput": tagger_throughput(days=28),
+            "short": planning_titles(overlap=overlap, limit=10),
+            "overlap": overlap,
+            "error": error,
+            "calibration": calibration,
+        },
+        status=400 if error else 200,
+    )
 
 
 @require_POST
@@ -276,10 +330,16 @@ def planning(request: HttpRequest) -> HttpResponse:
 def planning_calibration(request: HttpRequest, pk: int) -> HttpResponse:
     title = get_object_or_404(Title, pk=pk)
     ids = set(request.POST.getlist("taggers"))
-    chosen = list(get_user_model().objects.filter(groups__name="tagger", pk__in=[i for i in ids if i.isdigit()]))
+    chosen = list(
+        get_user_model().objects.filter(
+            groups__name="tagger", pk__in=[i for i in ids if i.isdigit()]
+        )
+    )
     try:
         created = calibration_assign(title=title, taggers=chosen, editor=request.user)
-        messages.success(request, _("Calibration title added to %(n)s queues.") % {"n": len(created)})
+        messages.success(
+            request, _("Calibration title added to %(n)s queues.") % {"n": len(created)}
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("tagging:planning")

@@ -35,7 +35,8 @@ from ..tagform import form_fields, form_int, form_json, form_values
 def queue(request: HttpRequest) -> HttpResponse:
     assignments = queue_list(tagger=request.user)
     return render(
-        request, "tagging/queue.html",
+        request,
+        "tagging/queue.html",
         {"assignments": assignments, "counts": queue_counts(tagger=request.user)},
     )
 
@@ -45,7 +46,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def next_title(request: HttpRequest) -> HttpResponse:
     assignment = assignment_next(tagger=request.user)
     if assignment is None:
-        messages.info(request, _("No titles are waiting: your queue is done and the pool is empty."))
+        messages.info(
+            request, _("No titles are waiting: your queue is done and the pool is empty.")
+        )
         return redirect("tagging:queue")
     return redirect("tagging:tag", title_id=assignment.title_id)
 
@@ -76,9 +79,14 @@ def _kinds() -> dict[str, str]:
 
 
 def _context(
-    request: HttpRequest, assignment: Assignment, tagging: Tagging | None, *,
-    values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-    evidence: dict[str, Any] | None = None, notes: str | None = None,
+    request: HttpRequest,
+    assignment: Assignment,
+    tagging: Tagging | None,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    evidence: dict[str, Any] | None = None,
+    notes: str | None = None,
 ) -> dict[str, Any]:
     values = tagging.values if values is None and tagging else (values or {})
     evidence = tagging.evidence if evidence is None and tagging else (evidence or {})
@@ -96,7 +104,9 @@ def _context(
         "evidence_json": json.dumps(evidence),
         "history": _history(tagging),
         "i18n_strings": {
-            "confirmSubmit": _("Submit this tagging? It becomes read-only until an editor returns it."),
+            "confirmSubmit": _(
+                "Submit this tagging? It becomes read-only until an editor returns it."
+            ),
             "pinPrompt": _("Time to pin (hh:mm:ss or seconds):"),
             "pinNeedsValue": _("Answer this field first, then pin the time that shows it."),
             "saving": _("Saving…"),
@@ -133,15 +143,24 @@ def _save(request: HttpRequest, assignment: Assignment) -> Tagging:
             # The page believed a tagging existed; it was saved elsewhere (another tab).
             raise Conflict(_("This title was started in another tab. Reload to continue there."))
         return tagging_create(
-            tagger=request.user, title=assignment.title, values=values, notes=notes,
-            evidence=evidence, seconds_spent=seconds,
+            tagger=request.user,
+            title=assignment.title,
+            values=values,
+            notes=notes,
+            evidence=evidence,
+            seconds_spent=seconds,
         )
     if version in (None, 0):
         # This page was opened before the first save elsewhere (another tab) created the draft.
         raise Conflict(_("This title was started in another tab. Reload to continue there."))
     return tagging_save_draft(
-        tagging=tagging, user=request.user, version=version, values=values, notes=notes,
-        evidence=evidence, seconds_spent=seconds,
+        tagging=tagging,
+        user=request.user,
+        version=version,
+        values=values,
+        notes=notes,
+        evidence=evidence,
+        seconds_spent=seconds,
     )
 
 
@@ -156,13 +175,21 @@ def tag_save(request: HttpRequest, title_id: int) -> HttpResponse:
         tagging = _save(request, assignment)
     except ValidationError as exc:
         current = getattr(assignment, "tagging", None)
-        context.update(state="invalid", version=current.version if current else 0, errors=exc.message_dict)
+        context.update(
+            state="invalid", version=current.version if current else 0, errors=exc.message_dict
+        )
         return render(request, "tagging/tag.html#save-state", context, status=400)
     except Conflict as exc:
-        context.update(state="conflict", version=form_int(request.POST, "version") or 0, message=str(exc.detail))
+        context.update(
+            state="conflict",
+            version=form_int(request.POST, "version") or 0,
+            message=str(exc.detail),
+        )
         return render(request, "tagging/tag.html#save-state", context, status=409)
     # The history card and the status badge follow along out of band.
-    context.update(state="saved", version=tagging.version, tagging=tagging, history=_history(tagging), oob=True)
+    context.update(
+        state="saved", version=tagging.version, tagging=tagging, history=_history(tagging), oob=True
+    )
     return render(request, "tagging/tag.html#save-response", context)
 
 
@@ -178,8 +205,12 @@ def tag_submit(request: HttpRequest, title_id: int) -> HttpResponse:
         assignment = tag_page_assignment(user=request.user, title_id=title_id)
         tagging = getattr(assignment, "tagging", None)
         context = _context(
-            request, assignment, tagging, values=form_values(request.POST, kinds=_kinds()),
-            errors=exc.message_dict, evidence=_dict_or_empty(form_json(request.POST, "evidence", {})),
+            request,
+            assignment,
+            tagging,
+            values=form_values(request.POST, kinds=_kinds()),
+            errors=exc.message_dict,
+            evidence=_dict_or_empty(form_json(request.POST, "evidence", {})),
             notes=request.POST.get("notes", ""),
         )
         return render(request, "tagging/tag.html", context, status=400)

@@ -43,11 +43,16 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             dimension = svc.dimension_create(
-                slug=request.POST.get("slug", "").strip(), label=request.POST.get("label", ""),
-                kind=request.POST.get("kind", ""), definition=request.POST.get("definition", ""),
-                editor=request.user, french=_french(request.POST),
+                slug=request.POST.get("slug", "").strip(),
+                label=request.POST.get("label", ""),
+                kind=request.POST.get("kind", ""),
+                definition=request.POST.get("definition", ""),
+                editor=request.user,
+                french=_french(request.POST),
             )
-            messages.success(request, _("Dimension “%(label)s” added.") % {"label": dimension.label})
+            messages.success(
+                request, _("Dimension “%(label)s” added.") % {"label": dimension.label}
+            )
             return redirect("tagging:taxonomy-dimension", pk=dimension.pk)
         except ValidationError as exc:
             error = _errors(exc)
@@ -56,11 +61,22 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
     counts: dict[int, int] = {}
     for tag in Tag.objects.filter(active=True).values_list("dimension_id", flat=True):
         counts[tag] = counts.get(tag, 0) + 1
-    rows = [{"dimension": d, "policy": policies.get(d.pk), "tags": counts.get(d.pk, 0)} for d in dimensions]
-    return render(request, "tagging/taxonomy.html", {
-        "rows": rows, "changes": taxonomy_changes(), "version": taxonomy_version(),
-        "kinds": Dimension.Kind.choices, "error": error,
-    }, status=400 if error else 200)
+    rows = [
+        {"dimension": d, "policy": policies.get(d.pk), "tags": counts.get(d.pk, 0)}
+        for d in dimensions
+    ]
+    return render(
+        request,
+        "tagging/taxonomy.html",
+        {
+            "rows": rows,
+            "changes": taxonomy_changes(),
+            "version": taxonomy_version(),
+            "kinds": Dimension.Kind.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 @editor_required
@@ -91,7 +107,9 @@ def taxonomy_dimension(request: HttpRequest, pk: int) -> HttpResponse:
         "has_tags": dimension.kind in {Dimension.Kind.MULTI, Dimension.Kind.SINGLE},
     }
     if request.htmx:
-        return render(request, "tagging/taxonomy_dimension.html#tags", context, status=400 if error else 200)
+        return render(
+            request, "tagging/taxonomy_dimension.html#tags", context, status=400 if error else 200
+        )
     return render(request, "tagging/taxonomy_dimension.html", context, status=400 if error else 200)
 
 
@@ -102,9 +120,14 @@ def _tag(dimension: Dimension, value: Any) -> Tag:
 def _dimension_action(request: HttpRequest, dimension: Dimension, action: str) -> None:
     post, editor = request.POST, request.user
     if action == "edit-dimension":
-        svc.dimension_edit(dimension=dimension, editor=editor, label=post.get("label", ""),
-                           definition=post.get("definition", ""), required=post.get("required") == "on",
-                           french=_french(post))
+        svc.dimension_edit(
+            dimension=dimension,
+            editor=editor,
+            label=post.get("label", ""),
+            definition=post.get("definition", ""),
+            required=post.get("required") == "on",
+            french=_french(post),
+        )
         messages.success(request, _("Dimension saved."))
     elif action == "policy":
         raw = post.get("auto_threshold", "").strip()
@@ -114,35 +137,67 @@ def _dimension_action(request: HttpRequest, dimension: Dimension, action: str) -
             min_taggers = int(post.get("min_taggers") or 2)
         except ValueError as exc:
             raise ValidationError({"auto_threshold": [_("Enter numbers.")]}) from exc
-        dimension_policy_set(dimension=dimension, editor=editor, auto_threshold=threshold,
-                             min_taggers=min_taggers, disagreement_weight=weight)
+        dimension_policy_set(
+            dimension=dimension,
+            editor=editor,
+            auto_threshold=threshold,
+            min_taggers=min_taggers,
+            disagreement_weight=weight,
+        )
         messages.success(request, _("Review thresholds saved."))
     elif action == "add-tag":
-        svc.tag_create(dimension=dimension, slug=post.get("slug", "").strip(), label=post.get("label", ""),
-                       definition=post.get("definition", ""), examples=post.get("examples", ""),
-                       editor=editor, french=_french(post))
+        svc.tag_create(
+            dimension=dimension,
+            slug=post.get("slug", "").strip(),
+            label=post.get("label", ""),
+            definition=post.get("definition", ""),
+            examples=post.get("examples", ""),
+            editor=editor,
+            french=_french(post),
+        )
         messages.success(request, _("Tag added."))
     elif action == "edit-tag":
         tag = _tag(dimension, post.get("tag"))
-        svc.tag_edit(tag=tag, editor=editor, label=post.get("label", ""), definition=post.get("definition", ""),
-                     examples=post.get("examples", ""), french=_french(post))
+        svc.tag_edit(
+            tag=tag,
+            editor=editor,
+            label=post.get("label", ""),
+            definition=post.get("definition", ""),
+            examples=post.get("examples", ""),
+            french=_french(post),
+        )
         messages.success(request, _("Tag “%(label)s” saved.") % {"label": tag.label})
     elif action == "rename":
         tag = _tag(dimension, post.get("tag"))
-        svc.tag_rename(tag=tag, new_slug=post.get("new_slug", "").strip(), new_label=post.get("new_label", ""), editor=editor)
+        svc.tag_rename(
+            tag=tag,
+            new_slug=post.get("new_slug", "").strip(),
+            new_label=post.get("new_label", ""),
+            editor=editor,
+        )
         messages.success(request, _("Tag renamed; every answer now uses the new name."))
     elif action == "merge":
         source, target = _tag(dimension, post.get("tag")), _tag(dimension, post.get("target"))
         change = svc.tag_merge(source=source, target=target, editor=editor)
-        messages.success(request, _("Merged (taxonomy version %(v)s). You can undo it below.") % {"v": change.pk})
+        messages.success(
+            request, _("Merged (taxonomy version %(v)s). You can undo it below.") % {"v": change.pk}
+        )
     elif action in {"retire", "restore"}:
-        svc.tag_set_active(tag=_tag(dimension, post.get("tag")), active=action == "restore", editor=editor)
+        svc.tag_set_active(
+            tag=_tag(dimension, post.get("tag")), active=action == "restore", editor=editor
+        )
     elif action in {"up", "down"}:
-        svc.tag_move(tag=_tag(dimension, post.get("tag")), offset=-1 if action == "up" else 1, editor=editor)
+        svc.tag_move(
+            tag=_tag(dimension, post.get("tag")), offset=-1 if action == "up" else 1, editor=editor
+        )
     elif action in {"retire-dimension", "restore-dimension"}:
-        svc.dimension_set_active(dimension=dimension, active=action == "restore-dimension", editor=editor)
+        svc.dimension_set_active(
+            dimension=dimension, active=action == "restore-dimension", editor=editor
+        )
     elif action in {"dimension-up", "dimension-down"}:
-        svc.dimension_move(dimension=dimension, offset=-1 if action == "dimension-up" else 1, editor=editor)
+        svc.dimension_move(
+            dimension=dimension, offset=-1 if action == "dimension-up" else 1, editor=editor
+        )
     else:
         raise ValidationError({"action": [_("Unknown action.")]})
 
@@ -164,8 +219,14 @@ def taxonomy_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def taxonomy_confusion(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("dimension", "")
-    return render(request, "tagging/taxonomy_confusion.html", {
-        "report": confusion_report(dimension_slug=slug),
-        "dimensions": Dimension.objects.filter(active=True, kind__in=[Dimension.Kind.MULTI, Dimension.Kind.SINGLE]),
-        "selected": slug,
-    })
+    return render(
+        request,
+        "tagging/taxonomy_confusion.html",
+        {
+            "report": confusion_report(dimension_slug=slug),
+            "dimensions": Dimension.objects.filter(
+                active=True, kind__in=[Dimension.Kind.MULTI, Dimension.Kind.SINGLE]
+            ),
+            "selected": slug,
+        },
+    )

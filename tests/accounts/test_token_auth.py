@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def test_token_is_issued_for_valid_credentials_and_authenticates_api_calls(tagger):
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": tagger.username, "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": tagger.username, "password": PASSWORD}
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -18,7 +20,9 @@ def test_token_is_issued_for_valid_credentials_and_authenticates_api_calls(tagge
 
 
 def test_bad_credentials_get_a_400_in_the_error_shape(tagger):
-    response = APIClient().post("/api/v1/auth/token/", {"username": tagger.username, "password": "bad"})
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": tagger.username, "password": "bad"}
+    )
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"detail", "errors"}

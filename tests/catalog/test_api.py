@@ -17,9 +17,15 @@ def test_titles_can_be_listed_searched_and_filtered(api_client_for, editor):
     canonical_tags_set(title=fargo, values={"genre": ["thriller"]}, source="imported")
     client = api_client_for(editor)
     assert client.get("/api/v1/titles/").json()["count"] == 2
-    assert [t["title"] for t in client.get("/api/v1/titles/?search=snowy").json()["results"]] == ["Fargo"]
-    assert [t["title"] for t in client.get("/api/v1/titles/?year_max=1995").json()["results"]] == ["Heat"]
-    assert [t["title"] for t in client.get("/api/v1/titles/?genre=thriller").json()["results"]] == ["Fargo"]
+    assert [t["title"] for t in client.get("/api/v1/titles/?search=snowy").json()["results"]] == [
+        "Fargo"
+    ]
+    assert [t["title"] for t in client.get("/api/v1/titles/?year_max=1995").json()["results"]] == [
+        "Heat"
+    ]
+    assert [t["title"] for t in client.get("/api/v1/titles/?genre=thriller").json()["results"]] == [
+        "Fargo"
+    ]
     detail = client.get(f"/api/v1/titles/{fargo.pk}/").json()
     assert detail["external_id"] == fargo.external_id
 

@@ -20,11 +20,20 @@ def _codebook():
 
 def test_setting_canonical_tags_records_a_revision_and_an_outbox_row(editor):
     title = TitleFactory()
-    tags = canonical_tags_set(title=title, values={"genre": ["drama"], "violence": 2}, source="adjudicated",
-                              changed_by=editor, reason="consensus")
+    tags = canonical_tags_set(
+        title=title,
+        values={"genre": ["drama"], "violence": 2},
+        source="adjudicated",
+        changed_by=editor,
+        reason="consensus",
+    )
     assert tags.version == 1
     revision = CanonicalTagsRevision.objects.get()
-    assert (revision.values, revision.changed_by, revision.reason) == (tags.values, editor, "consensus")
+    assert (revision.values, revision.changed_by, revision.reason) == (
+        tags.values,
+        editor,
+        "consensus",
+    )
     assert list(OutboxEvent.objects.values_list("kind", "object_id")) == [("title_tags", title.pk)]
     assert tags_version() == revision.pk
 
@@ -39,8 +48,12 @@ def test_unchanged_values_write_nothing(editor):
 
 def test_merge_mode_keeps_other_dimensions():
     title = TitleFactory()
-    canonical_tags_set(title=title, values={"genre": ["drama"], "violence": 4}, source="adjudicated")
-    tags = canonical_tags_set(title=title, values={"genre": ["comedy"]}, source="imported", replace=False)
+    canonical_tags_set(
+        title=title, values={"genre": ["drama"], "violence": 4}, source="adjudicated"
+    )
+    tags = canonical_tags_set(
+        title=title, values={"genre": ["comedy"]}, source="imported", replace=False
+    )
     assert tags.values == {"genre": ["comedy"], "violence": 4}
     assert tags.version == 2
 

@@ -25,7 +25,13 @@ def errors_of(values, codebook, **kwargs) -> dict[str, list[str]]:
 
 def test_valid_values_are_normalised(codebook):
     clean = values_clean(
-        {"genre": ["thriller", "comedy"], "violence": "3", "period": "past", "book": True, "tone": []},
+        {
+            "genre": ["thriller", "comedy"],
+            "violence": "3",
+            "period": "past",
+            "book": True,
+            "tone": [],
+        },
         codebook=codebook,
     )
     assert clean == {"genre": ["comedy", "thriller"], "violence": 3, "period": "past", "book": True}

@@ -18,7 +18,9 @@ def test_healthz_reports_database_and_broker():
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable():
-    with mock.patch("config.health.celery_app.connection_for_write", side_effect=OSError("refused")):
+    with mock.patch(
+        "config.health.celery_app.connection_for_write", side_effect=OSError("refused")
+    ):
         response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == {"ok": False, "error": "refused"}

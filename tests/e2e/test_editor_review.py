@@ -21,14 +21,21 @@ def _world(make_user):
     fight = make_title("Night of the Long Knives")
     for t in taggers:
         submit(calm, t, {"violence": 1, "tone": ["sincere"], "period": "present"})
-    submit(fight, taggers[0], {"violence": 2, "tone": ["quirky"], "period": "past"}, notes="Fight at <b>1:02</b>",
-           evidence={"violence": [{"value": 2, "seconds": 3720}]})
+    submit(
+        fight,
+        taggers[0],
+        {"violence": 2, "tone": ["quirky"], "period": "past"},
+        notes="Fight at <b>1:02</b>",
+        evidence={"violence": [{"value": 2, "seconds": 3720}]},
+    )
     submit(fight, taggers[1], {"violence": 5, "tone": ["irreverent"], "period": "past"})
     submit(fight, taggers[2], {"violence": 4, "tone": ["irreverent", "dark"], "period": "future"})
     return fight
 
 
-def test_editor_adjudicates_from_the_disagreement_queue(page, live_server, login, screenshot, make_user):
+def test_editor_adjudicates_from_the_disagreement_queue(
+    page, live_server, login, screenshot, make_user
+):
     fight = _world(make_user)
     editor = make_user(Role.EDITOR)
     login(editor.username, PASSWORD)
@@ -45,7 +52,9 @@ def test_editor_adjudicates_from_the_disagreement_queue(page, live_server, login
 
     page.click("text=Night of the Long Knives")
     page.wait_for_load_state("networkidle")
-    assert "Fight at <b>1:02</b>" in page.locator(".notes").first.inner_text()  # escaped, shown as text
+    assert (
+        "Fight at <b>1:02</b>" in page.locator(".notes").first.inner_text()
+    )  # escaped, shown as text
     # the proposal: median 4 for violence, majority "past", per-tag majority "irreverent"
     assert page.locator("select[name=v-violence]").input_value() == "4"
     assert "@ 1:02:00" in page.locator(".pin").first.inner_text()  # ana's evidence timestamp
@@ -85,9 +94,13 @@ def test_editor_pages_render_in_a_narrow_window(page, live_server, login, screen
     editor = make_user(Role.EDITOR)
     page.set_viewport_size({"width": 390, "height": 844})
     login(editor.username, PASSWORD)
-    for path, name in [("/tagging/review/", "review"), ("/tagging/review/taggers/", "taggers"),
-                       ("/tagging/review/taxonomy/", "taxonomy"), ("/tagging/review/planning/", "planning"),
-                       ("/tagging/review/taxonomy/confusion/", "confusion")]:
+    for path, name in [
+        ("/tagging/review/", "review"),
+        ("/tagging/review/taggers/", "taggers"),
+        ("/tagging/review/taxonomy/", "taxonomy"),
+        ("/tagging/review/planning/", "planning"),
+        ("/tagging/review/taxonomy/confusion/", "confusion"),
+    ]:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("h1").first.is_visible()
         # nothing wider than the screen except inside scrollable tables/charts

@@ -18,7 +18,9 @@ LANDINGS = {
 
 
 @pytest.mark.parametrize("role", list(LANDINGS))
-def test_role_signs_in_and_lands_on_its_home_page(page, live_server, login, screenshot, make_user, role):
+def test_role_signs_in_and_lands_on_its_home_page(
+    page, live_server, login, screenshot, make_user, role
+):
     user = make_user(role)
     login(user.username, PASSWORD)
     path, heading = LANDINGS[role]

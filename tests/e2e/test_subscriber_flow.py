@@ -65,10 +65,14 @@ def test_subscriber_dismisses_a_title_and_it_is_gone_after_the_rebuild(
     from django.utils import timezone
 
     for seen in titles[:6]:
-        ViewingEvent.objects.create(subscriber=subscriber, title=seen, event="liked", timestamp=timezone.now())
+        ViewingEvent.objects.create(
+            subscriber=subscriber, title=seen, event="liked", timestamp=timezone.now()
+        )
     shown = titles[6:30]
     rec = list_write(
-        subscriber, shown, rows=[("Top picks for you", shown[:12]), ("Irreverent comedies", shown[12:])]
+        subscriber,
+        shown,
+        rows=[("Top picks for you", shown[:12]), ("Irreverent comedies", shown[12:])],
     )
     victim = shown[0]
 
@@ -78,14 +82,18 @@ def test_subscriber_dismisses_a_title_and_it_is_gone_after_the_rebuild(
     assert page.locator(".tcard-reason").first.inner_text().startswith("Because you like")
     screenshot("subscriber-home-1280")
 
-    card = page.locator(".shelf .tcard", has=page.get_by_role("heading", name=victim.title, exact=True)).first
+    card = page.locator(
+        ".shelf .tcard", has=page.get_by_role("heading", name=victim.title, exact=True)
+    ).first
     card.get_by_role("button", name="Not interested").click()
     page.get_by_text("Hidden — we’ll show fewer like this.").first.wait_for()
     # The feedback queued a rebuild through the outbox; the worker (eager in tests) rebuilds.
     rebuilt = _wait_for_rebuild(subscriber, rec.generated_at)
     assert victim.pk not in [item["title_id"] for item in rebuilt.items]
     # The page polls, sees the new list and reloads itself.
-    page.wait_for_function("() => !document.querySelector('#list-status.is-updating')", timeout=15_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#list-status.is-updating')", timeout=15_000
+    )
     page.wait_for_load_state("networkidle")
     assert victim.title not in page.locator("main").inner_text()
     assert page.locator(".tcard-reason").count() > 0
@@ -103,9 +111,17 @@ def test_pages_in_english_and_french_at_two_widths(
     user = make_user(Role.SUBSCRIBER)
     subscriber = subscriber_for_user(user=user)
     titles = _catalogue()
-    list_write(subscriber, titles[:20], rows=[("Top picks for you", titles[:10]), ("Dark thrillers", titles[10:20])])
+    list_write(
+        subscriber,
+        titles[:20],
+        rows=[("Top picks for you", titles[:10]), ("Dark thrillers", titles[10:20])],
+    )
     login(user.username, PASSWORD)
-    pages = {"home": "/for-you/", "title": f"/for-you/titles/{titles[3].pk}/", "profile": "/for-you/profile/"}
+    pages = {
+        "home": "/for-you/",
+        "title": f"/for-you/titles/{titles[3].pk}/",
+        "profile": "/for-you/profile/",
+    }
     for language, marker in (("en", "Maturity limits"), ("fr", "Limites d’âge")):
         if language == "fr":
             page.goto(f"{live_server.url}/for-you/")

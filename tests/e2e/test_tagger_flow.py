@@ -21,15 +21,21 @@ def setup(make_user):
     load_default_codebook()
     tagger = make_user(Role.TAGGER)
     queued = TitleFactory(
-        title="The Quiet Harbour", year=2019, runtime_minutes=104,
+        title="The Quiet Harbour",
+        year=2019,
+        runtime_minutes=104,
         synopsis="A retired lighthouse keeper takes in a runaway and the town starts talking.",
     )
     Assignment.objects.create(title=queued, tagger=tagger, priority=2)
-    pool = TitleFactory(title="Night Train to Lyon", year=1987, synopsis="Strangers, a stolen letter, one night.")
+    pool = TitleFactory(
+        title="Night Train to Lyon", year=1987, synopsis="Strangers, a stolen letter, one night."
+    )
     return tagger, queued, pool
 
 
-def test_tagger_tags_a_title_with_mouse_and_keyboard_and_submits(page, live_server, login, screenshot, setup):
+def test_tagger_tags_a_title_with_mouse_and_keyboard_and_submits(
+    page, live_server, login, screenshot, setup
+):
     tagger, queued, _pool = setup
     page.set_viewport_size({"width": 1280, "height": 900})
     login(tagger.username, PASSWORD)
@@ -62,12 +68,20 @@ def test_tagger_tags_a_title_with_mouse_and_keyboard_and_submits(page, live_serv
 
     # autosave: the save-state shows "Saved hh:mm:ss" and the version moves on
     page.wait_for_selector("#save-state.save-saved", timeout=10_000)
-    page.wait_for_function("() => !document.querySelector('#save-state').classList.contains('save-dirty')")
+    page.wait_for_function(
+        "() => !document.querySelector('#save-state').classList.contains('save-dirty')"
+    )
     page.wait_for_timeout(1500)  # let the last debounce flush
     page.wait_for_selector("#save-state.save-saved")
     assert re.search(r"Saved \d\d:\d\d:\d\d", page.locator("#save-state").inner_text())
     tagging = Tagging.objects.get(tagger=tagger, title=queued)
-    assert tagging.values == {"genre": ["drama"], "tone": ["sincere"], "violence": 2, "sex": 0, "language": 1}
+    assert tagging.values == {
+        "genre": ["drama"],
+        "tone": ["sincere"],
+        "violence": 2,
+        "sex": 0,
+        "language": 1,
+    }
     page.evaluate("window.scrollTo(0, 0)")
     screenshot("tagger-tag-1280")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -125,7 +139,9 @@ def test_submit_errors_show_beside_the_fields(page, live_server, login, screensh
 def test_markup_in_notes_is_escaped_on_the_page(page, live_server, login, setup):
     tagger, queued, _ = setup
     Tagging.objects.create(
-        title=queued, tagger=tagger, assignment=queued.assignments.get(),
+        title=queued,
+        tagger=tagger,
+        assignment=queued.assignments.get(),
         notes='<img src=x onerror="window.pwned=1">',
     )
     login(tagger.username, PASSWORD)

@@ -102,14 +102,16 @@ def _database_url() -> str:
 @pytest.fixture
 def worker_env(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
-    env.update({
-        "TAGLINE_VAR_DIR": str(tmp_path / "var"),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": f"it-{uuid.uuid4().hex[:10]}",
-        "OUTBOX_SWEEP_SECONDS": "2",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "TAGLINE_VAR_DIR": str(tmp_path / "var"),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_QUEUE": f"it-{uuid.uuid4().hex[:10]}",
+            "OUTBOX_SWEEP_SECONDS": "2",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = _database_url()
     else:
@@ -119,8 +121,14 @@ def worker_env(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, str
 
 
 def _manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
-    done = subprocess.run([str(BIN / "python"), str(ROOT / "manage.py"), *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -132,13 +140,17 @@ def _shell(env: dict[str, str], code: str) -> str:
 def _probe(env: dict[str, str]) -> dict[str, Any]:
     out = _shell(env, PROBE)
     line = next(line for line in out.splitlines() if line.startswith("PROBE"))
-    return json.loads(line[len("PROBE"):])
+    return json.loads(line[len("PROBE") :])
 
 
 def _start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(BIN / "celery"), "-A", "config", *args], env=env, cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [str(BIN / "celery"), "-A", "config", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -166,7 +178,9 @@ def _wait(env: dict[str, str], check: Any, timeout: float = 90) -> dict[str, Any
 
 def _fresh(state: dict[str, Any]) -> bool:
     lists = state["lists"]
-    return state["pending"] == 0 and all(lists[str(w)]["tags_version"] == state["tags_version"] for w in state["watchers"])
+    return state["pending"] == 0 and all(
+        lists[str(w)]["tags_version"] == state["tags_version"] for w in state["watchers"]
+    )
 
 
 def test_real_worker_rebuilds_lists_after_a_tag_change(worker_env: dict[str, str]) -> None:
@@ -175,8 +189,20 @@ def test_real_worker_rebuilds_lists_after_a_tag_change(worker_env: dict[str, str
     assert before["pending"] == 0
     assert len(before["lists"]) == 3
     assert before["watchers"]
-    worker = _start(worker_env, "worker", "--pool", "solo", "--loglevel", "INFO", "-Q", worker_env["CELERY_QUEUE"],
-                    "-n", f"{worker_env['CELERY_QUEUE']}@%h", "--without-gossip", "--without-mingle")
+    worker = _start(
+        worker_env,
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+        "-Q",
+        worker_env["CELERY_QUEUE"],
+        "-n",
+        f"{worker_env['CELERY_QUEUE']}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    )
     try:
         _shell(worker_env, CHANGE)  # commits; on_commit sends outbox_drain to the broker
         after = _wait(worker_env, _fresh)
@@ -192,13 +218,29 @@ def test_broker_down_then_the_beat_sweep_rebuilds(worker_env: dict[str, str]) ->
     """The tag change commits while no worker runs (tasks pile up or, with a dead broker, are
     lost): a fresh worker plus beat's sweep still drains the outbox."""
     _shell(worker_env, SETUP)
-    broken = dict(worker_env, REDIS_URL="redis://127.0.0.1:1/0") if worker_env.get("REDIS_URL") else worker_env
+    broken = (
+        dict(worker_env, REDIS_URL="redis://127.0.0.1:1/0")
+        if worker_env.get("REDIS_URL")
+        else worker_env
+    )
     _shell(broken, CHANGE)  # with Redis: the publish fails, the write is kept, a warning is logged
     assert _probe(worker_env)["pending"] == 1
     queue = worker_env["CELERY_QUEUE"]
-    worker = _start(worker_env, "worker", "--pool", "solo", "--beat", "--schedule",
-                    str(Path(worker_env["TAGLINE_VAR_DIR"]) / "beat-schedule"), "-Q", queue, "-n", f"{queue}@%h",
-                    "--without-gossip", "--without-mingle")
+    worker = _start(
+        worker_env,
+        "worker",
+        "--pool",
+        "solo",
+        "--beat",
+        "--schedule",
+        str(Path(worker_env["TAGLINE_VAR_DIR"]) / "beat-schedule"),
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    )
     try:
         after = _wait(worker_env, _fresh)
     except BaseException:
@@ -263,20 +305,44 @@ def _full_running(env: dict[str, str]) -> bool:
 
     path = env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(path, timeout=20) as db:
-        return bool(db.execute("SELECT count(*) FROM recommendations_rebuildrun WHERE kind='full' AND status='running'").fetchone()[0])
+        return bool(
+            db.execute(
+                "SELECT count(*) FROM recommendations_rebuildrun WHERE kind='full' AND status='running'"
+            ).fetchone()[0]
+        )
 
 
 def _lists_probe(env: dict[str, str]) -> dict[str, Any]:
     out = _shell(env, LISTS)
-    return json.loads(next(line for line in out.splitlines() if line.startswith("PROBE"))[len("PROBE"):])
+    return json.loads(
+        next(line for line in out.splitlines() if line.startswith("PROBE"))[len("PROBE") :]
+    )
 
 
-def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(worker_env: dict[str, str]) -> None:
+def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(
+    worker_env: dict[str, str],
+) -> None:
     _shell(worker_env, SETUP_BIG)
-    assert _lists_probe(worker_env) == {"pending": 0, "lists": 3000, "empty": 0, "full_done": 1, "running": 0}
+    assert _lists_probe(worker_env) == {
+        "pending": 0,
+        "lists": 3000,
+        "empty": 0,
+        "full_done": 1,
+        "running": 0,
+    }
     queue = worker_env["CELERY_QUEUE"]
-    worker = _start(worker_env, "worker", "--pool", "solo", "-Q", queue, "-n", f"{queue}@%h",
-                    "--without-gossip", "--without-mingle")
+    worker = _start(
+        worker_env,
+        "worker",
+        "--pool",
+        "solo",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    )
     try:
         _shell(worker_env, TAXONOMY)  # every list must be rebuilt
         deadline = time.monotonic() + 120
@@ -290,12 +356,26 @@ def test_worker_killed_mid_rebuild_leaves_lists_whole_and_the_sweep_rebuilds(wor
     print("after the kill:", state)
     assert state["lists"] == 3000
     assert state["empty"] == 0
-    assert state["pending"] == 1 or state["full_done"] == 2  # killed before it could finish (or just after)
+    assert (
+        state["pending"] == 1 or state["full_done"] == 2
+    )  # killed before it could finish (or just after)
     # A new worker with beat: the sweep re-claims the dead worker's rows after the timeout.
     env = dict(worker_env, OUTBOX_CLAIM_TIMEOUT="2")
-    worker = _start(env, "worker", "--pool", "solo", "--beat", "--schedule",
-                    str(Path(env["TAGLINE_VAR_DIR"]) / "beat-schedule-2"), "-Q", queue, "-n", f"{queue}b@%h",
-                    "--without-gossip", "--without-mingle")
+    worker = _start(
+        env,
+        "worker",
+        "--pool",
+        "solo",
+        "--beat",
+        "--schedule",
+        str(Path(env["TAGLINE_VAR_DIR"]) / "beat-schedule-2"),
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}b@%h",
+        "--without-gossip",
+        "--without-mingle",
+    )
     try:
         deadline = time.monotonic() + 180
         state = _lists_probe(env)

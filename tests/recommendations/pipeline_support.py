@@ -39,7 +39,9 @@ def codebook_ensure() -> None:
 
     from django.apps import apps as django_apps
 
-    importlib.import_module("catalog.migrations.0002_default_codebook").create_codebook(django_apps, None)
+    importlib.import_module("catalog.migrations.0002_default_codebook").create_codebook(
+        django_apps, None
+    )
 
 
 @dataclass
@@ -48,7 +50,9 @@ class World:
     subscribers: list[Subscriber]
 
 
-def subscriber_make(name: str | None = None, max_levels: dict[str, int] | None = None) -> Subscriber:
+def subscriber_make(
+    name: str | None = None, max_levels: dict[str, int] | None = None
+) -> Subscriber:
     user, _ = user_create(username=name or f"viewer{next(_n)}", role=Role.SUBSCRIBER, password=None)
     return Subscriber.objects.create(user=user, max_levels=max_levels or {})
 
@@ -62,10 +66,20 @@ def title_make(values: dict[str, Any] | None, name: str | None = None) -> Title:
     return title
 
 
-def event_add(subscriber: Subscriber, title: Title, event: str = "rated", rating: float | None = None,
-              days: int = 0) -> ViewingEvent:
-    return ViewingEvent.objects.create(subscriber=subscriber, title=title, event=event, rating=rating,
-                                       timestamp=T0 + timedelta(days=days, seconds=next(_n)))
+def event_add(
+    subscriber: Subscriber,
+    title: Title,
+    event: str = "rated",
+    rating: float | None = None,
+    days: int = 0,
+) -> ViewingEvent:
+    return ViewingEvent.objects.create(
+        subscriber=subscriber,
+        title=title,
+        event=event,
+        rating=rating,
+        timestamp=T0 + timedelta(days=days, seconds=next(_n)),
+    )
 
 
 def world_build(n_titles: int = 24, n_subscribers: int = 4) -> World:
@@ -73,13 +87,17 @@ def world_build(n_titles: int = 24, n_subscribers: int = 4) -> World:
     creates), each subscriber rating a few."""
     codebook_ensure()
     titles = [
-        title_make({"genre": [GENRES[i % 3]], "tone": [TONES[(i // 3) % 3]], "violence": i % 6},
-                   name=f"Film {i:02d}")
+        title_make(
+            {"genre": [GENRES[i % 3]], "tone": [TONES[(i // 3) % 3]], "violence": i % 6},
+            name=f"Film {i:02d}",
+        )
         for i in range(n_titles)
     ]
     subscribers = [subscriber_make() for _ in range(n_subscribers)]
     for s, sub in enumerate(subscribers):
         for j in range(4):
-            event_add(sub, titles[(s * 5 + j * 3) % n_titles], rating=5.0 if j % 2 == 0 else 2.0, days=j)
+            event_add(
+                sub, titles[(s * 5 + j * 3) % n_titles], rating=5.0 if j % 2 == 0 else 2.0, days=j
+            )
     OutboxEvent.objects.update(processed_at=T0)  # the setup itself is not under test
     return World(titles, subscribers)

@@ -15,7 +15,9 @@ from recommendations.models import RecommendationList, Subscriber
 _ids = itertools.count(1)
 
 
-def tagged_title(name: str | None = None, values: dict[str, Any] | None = None, **fields: Any) -> Title:
+def tagged_title(
+    name: str | None = None, values: dict[str, Any] | None = None, **fields: Any
+) -> Title:
     """A title with canonical tags (``values=None`` leaves it untagged)."""
     n = next(_ids)
     fields.setdefault("year", 2000 + n % 20)
@@ -28,7 +30,14 @@ def tagged_title(name: str | None = None, values: dict[str, Any] | None = None, 
 
 def safe_values(**overrides: Any) -> dict[str, Any]:
     """Tags of a title every profile may see (all maturity levels 0)."""
-    return {"genre": ["comedy"], "tone": ["irreverent"], "violence": 0, "sex": 0, "language": 0, **overrides}
+    return {
+        "genre": ["comedy"],
+        "tone": ["irreverent"],
+        "violence": 0,
+        "sex": 0,
+        "language": 0,
+        **overrides,
+    }
 
 
 def list_write(
@@ -40,12 +49,24 @@ def list_write(
 ) -> RecommendationList:
     """The engine's list format: ``items`` in rank order, ``rows`` of title ids."""
     items = [
-        {"title_id": t.pk, "score": round(1.0 - i / 100, 4), "reason": f"Because you like {t.title}'s tone"}
+        {
+            "title_id": t.pk,
+            "score": round(1.0 - i / 100, 4),
+            "reason": f"Because you like {t.title}'s tone",
+        }
         for i, t in enumerate(titles)
     ]
-    row_data = [{"name": name, "title_ids": [t.pk for t in ts]} for name, ts in (rows or [("Top picks for you", titles)])]
+    row_data = [
+        {"name": name, "title_ids": [t.pk for t in ts]}
+        for name, ts in (rows or [("Top picks for you", titles)])
+    ]
     rec, _ = RecommendationList.objects.update_or_create(
         subscriber=subscriber,
-        defaults={"items": items, "rows": row_data, "generated_at": generated_at or timezone.now(), "tags_version": 7},
+        defaults={
+            "items": items,
+            "rows": row_data,
+            "generated_at": generated_at or timezone.now(),
+            "tags_version": 7,
+        },
     )
     return rec

@@ -37,20 +37,39 @@ from recommendations.engine.vectors import (
     build_title_vectors,
 )
 
-GENRE = DimensionSpec("genre", MULTI, "Genre", tags=(TagSpec("comedy", "Comedy"), TagSpec("drama", "Drama")))
-TONE = DimensionSpec("tone", MULTI, "Tone", tags=(TagSpec("irreverent", "Irreverent"), TagSpec("quirky", "Quirky"),
-                                                   TagSpec("dark", "Dark")))
+GENRE = DimensionSpec(
+    "genre", MULTI, "Genre", tags=(TagSpec("comedy", "Comedy"), TagSpec("drama", "Drama"))
+)
+TONE = DimensionSpec(
+    "tone",
+    MULTI,
+    "Tone",
+    tags=(
+        TagSpec("irreverent", "Irreverent"),
+        TagSpec("quirky", "Quirky"),
+        TagSpec("dark", "Dark"),
+    ),
+)
 VIOLENCE = DimensionSpec("violence", ORDINAL, "Violence", is_maturity=True)
 
 
-def inter(sub: list[int], title: list[int], event: list[int], rating: list[float], days: list[float]) -> Interactions:
-    return Interactions(np.array(sub, np.int32), np.array(title, np.int32), np.array(event, np.int8),
-                        np.array(rating, np.float32), np.array(days, np.float64) * 86_400)
+def inter(
+    sub: list[int], title: list[int], event: list[int], rating: list[float], days: list[float]
+) -> Interactions:
+    return Interactions(
+        np.array(sub, np.int32),
+        np.array(title, np.int32),
+        np.array(event, np.int8),
+        np.array(rating, np.float32),
+        np.array(days, np.float64) * 86_400,
+    )
 
 
 def test_select_tags_are_idf_weighted_and_rows_normalised() -> None:
-    tv = build_title_vectors([{"genre": ["comedy"]}, {"genre": ["comedy"], "tone": ["dark"]}, {"genre": ["drama"]}],
-                             [GENRE, TONE])
+    tv = build_title_vectors(
+        [{"genre": ["comedy"]}, {"genre": ["comedy"], "tone": ["dark"]}, {"genre": ["drama"]}],
+        [GENRE, TONE],
+    )
     idf_comedy, idf_dark = math.log(4 / 3) + 1, math.log(4 / 2) + 1
     norm = math.hypot(idf_comedy, idf_dark)
     row = tv.matrix.toarray()[1]  # features: comedy, drama, irreverent, quirky, dark
@@ -60,7 +79,9 @@ def test_select_tags_are_idf_weighted_and_rows_normalised() -> None:
 
 def test_ordinal_levels_are_scaled_and_dimension_weights_multiply() -> None:
     heavy_tone = DimensionSpec("tone", MULTI, "Tone", weight=2.0, tags=TONE.tags)
-    tv = build_title_vectors([{"tone": ["dark"], "violence": 5}, {"violence": 0}], [heavy_tone, VIOLENCE])
+    tv = build_title_vectors(
+        [{"tone": ["dark"], "violence": 5}, {"violence": 0}], [heavy_tone, VIOLENCE]
+    )
     idf_dark = math.log(3 / 2) + 1
     dark, violence = 2.0 * idf_dark, ORDINAL_SCALE * 1.0  # level 5 -> 1.0
     norm = math.hypot(dark, violence)
@@ -81,8 +102,17 @@ def test_ratings_are_centred_on_the_subscribers_shrunk_mean() -> None:
 
 
 def test_dislikes_and_not_interested_are_negative_and_old_events_decay() -> None:
-    w = event_weights(inter([0, 0, 0, 0], [0, 1, 2, 3], [WATCHED, DISLIKED, NOT_INTERESTED, WATCHED],
-                            [np.nan] * 4, [365, 365, 365, 0]), 1, half_life_days=365)
+    w = event_weights(
+        inter(
+            [0, 0, 0, 0],
+            [0, 1, 2, 3],
+            [WATCHED, DISLIKED, NOT_INTERESTED, WATCHED],
+            [np.nan] * 4,
+            [365, 365, 365, 0],
+        ),
+        1,
+        half_life_days=365,
+    )
     assert w.tolist() == pytest.approx([0.5, -1.0, -0.75, 0.25])  # the last is a year older
 
 
@@ -95,27 +125,54 @@ def test_profile_is_the_weighted_sum_of_title_vectors() -> None:
 
 
 def test_scores_rank_by_cosine_and_exclude_what_was_seen() -> None:
-    tv = build_title_vectors([{"genre": ["comedy"]}, {"genre": ["comedy"]}, {"genre": ["drama"]},
-                              {"genre": ["comedy", "drama"]}], [GENRE])
+    tv = build_title_vectors(
+        [
+            {"genre": ["comedy"]},
+            {"genre": ["comedy"]},
+            {"genre": ["drama"]},
+            {"genre": ["comedy", "drama"]},
+        ],
+        [GENRE],
+    )
     events = inter([0], [0], [RATED], [5.0], [0])
     weights = weight_matrix(events, 1, 4)
     seen = (weights != 0).astype(bool)
     model = Model(tv, blend=Blend(tags=1.0, cowatch=0.0, popularity=0.0))
-    result = recommend_block(build_profiles(weights, tv.matrix), weights, seen,
-                             np.full((1, 0), NO_LIMIT, np.int8), model, k=3, diverse=False)
+    result = recommend_block(
+        build_profiles(weights, tv.matrix),
+        weights,
+        seen,
+        np.full((1, 0), NO_LIMIT, np.int8),
+        model,
+        k=3,
+        diverse=False,
+    )
     assert result.idx[0].tolist() == [1, 3, 2]  # cos 1, then the comedy-drama, then 0; 0 was seen
     idf_comedy, idf_drama = math.log(5 / 4) + 1, math.log(5 / 3) + 1
-    assert result.scores[0].tolist() == pytest.approx([1.0, idf_comedy / math.hypot(idf_comedy, idf_drama), 0.0], abs=1e-5)
+    assert result.scores[0].tolist() == pytest.approx(
+        [1.0, idf_comedy / math.hypot(idf_comedy, idf_drama), 0.0], abs=1e-5
+    )
 
 
 def test_maturity_limit_excludes_higher_and_unknown_levels() -> None:
-    tv = build_title_vectors([{"violence": 0}, {"violence": 2}, {"violence": 3}, {"genre": ["comedy"]}],
-                             [GENRE, VIOLENCE])
+    tv = build_title_vectors(
+        [{"violence": 0}, {"violence": 2}, {"violence": 3}, {"genre": ["comedy"]}],
+        [GENRE, VIOLENCE],
+    )
     weights = weight_matrix(inter([], [], [], [], []), 2, 4)
     limits = np.array([[2], [NO_LIMIT]], np.int8)
-    model = Model(tv, popularity=np.array([0.1, 0.2, 0.3, 0.4], np.float32), blend=Blend(popularity=1.0))
-    result = recommend_block(build_profiles(weights, tv.matrix), weights, weights.astype(bool), limits,
-                             model, k=4, diverse=False)
+    model = Model(
+        tv, popularity=np.array([0.1, 0.2, 0.3, 0.4], np.float32), blend=Blend(popularity=1.0)
+    )
+    result = recommend_block(
+        build_profiles(weights, tv.matrix),
+        weights,
+        weights.astype(bool),
+        limits,
+        model,
+        k=4,
+        diverse=False,
+    )
     assert result.idx[0].tolist() == [1, 0, -1, -1]  # level 3 and the untagged title are out
     assert result.idx[1].tolist() == [3, 2, 1, 0]  # no limit: popularity order
 
@@ -142,7 +199,9 @@ def test_popularity_prior_and_cowatch_similarity_by_hand() -> None:
     import scipy.sparse as sp
 
     w = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 0, 1]], np.float32))
-    assert popularity_prior(w).tolist() == pytest.approx([1.0, math.log(3) / math.log(4), math.log(2) / math.log(4)])
+    assert popularity_prior(w).tolist() == pytest.approx(
+        [1.0, math.log(3) / math.log(4), math.log(2) / math.log(4)]
+    )
     sim = cowatch_similarity(w, shrink=0.0).toarray()
     assert sim[0, 1] == pytest.approx(2 / math.sqrt(3 * 2), rel=1e-5)
     assert sim[1, 2] == 0
@@ -150,11 +209,14 @@ def test_popularity_prior_and_cowatch_similarity_by_hand() -> None:
 
 
 def test_reason_names_driving_tags_and_the_anchor_rating() -> None:
-    tv = build_title_vectors([
-        {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 0 Fargo (seen, 5★)
-        {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 1 candidate
-        {"genre": ["drama"], "tone": ["dark"]},  # 2
-    ], [GENRE, TONE])
+    tv = build_title_vectors(
+        [
+            {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 0 Fargo (seen, 5★)
+            {"genre": ["comedy"], "tone": ["irreverent", "quirky"]},  # 1 candidate
+            {"genre": ["drama"], "tone": ["dark"]},  # 2
+        ],
+        [GENRE, TONE],
+    )
     events = inter([0], [0], [RATED], [5.0], [0])
     weights = weight_matrix(events, 1, 3)
     profiles = build_profiles(weights, tv.matrix)
@@ -162,24 +224,37 @@ def test_reason_names_driving_tags_and_the_anchor_rating() -> None:
     codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, (1, 3))
     d = drivers(idx, profiles, weights, codes, tv)
     explainer = Explainer(tv, ["Fargo", "Burn After Reading", "Seven"])
-    reason = explainer.reasons_for(idx[0], d.noun[0], d.adjectives[0], d.anchor[0], d.anchor_code[0])
-    assert reason in (["Irreverent, quirky comedy — like Fargo, which you rated 5★"],
-                      ["Quirky, irreverent comedy — like Fargo, which you rated 5★"])
-    assert explainer.row_name(int(d.noun[0, 0]), int(d.adjectives[0, 0, 0])) in ("Irreverent comedies", "Quirky comedies")
+    reason = explainer.reasons_for(
+        idx[0], d.noun[0], d.adjectives[0], d.anchor[0], d.anchor_code[0]
+    )
+    assert reason in (
+        ["Irreverent, quirky comedy — like Fargo, which you rated 5★"],
+        ["Quirky, irreverent comedy — like Fargo, which you rated 5★"],
+    )
+    assert explainer.row_name(int(d.noun[0, 0]), int(d.adjectives[0, 0, 0])) in (
+        "Irreverent comedies",
+        "Quirky comedies",
+    )
 
 
 def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
     dims = [GENRE, TONE]
-    values = [{"genre": ["comedy"], "tone": ["irreverent"]}] * 16 + [{"genre": ["drama"], "tone": ["dark"]}] * 6
+    values = [{"genre": ["comedy"], "tone": ["irreverent"]}] * 16 + [
+        {"genre": ["drama"], "tone": ["dark"]}
+    ] * 6
     tv = build_title_vectors(values, dims)
     events = inter([0, 0], [0, 16], [RATED, RATED], [5.0, 4.0], [0, 0])
     weights = weight_matrix(events, 1, len(values))
     profiles = build_profiles(weights, tv.matrix)
     idx = np.array([[*range(1, 16), *range(17, 22)]], np.int32)
-    codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, weights.shape)
+    codes = anchor_code_matrix(
+        events.subscriber, events.title, events.event, events.rating, weights.shape
+    )
     d = drivers(idx, profiles, weights, codes, tv)
     names = [f"T{i}" for i in range(len(values))]
-    rows = Explainer(tv, names).rows_for(idx[0], np.arange(100, 100 + len(values)), d.noun[0], d.adjectives[0], d.anchor[0])
+    rows = Explainer(tv, names).rows_for(
+        idx[0], np.arange(100, 100 + len(values)), d.noun[0], d.adjectives[0], d.anchor[0]
+    )
     assert rows[0]["name"] == "Top picks for you"
     assert len(rows[0]["title_ids"]) == 10
     all_ids = [t for r in rows for t in r["title_ids"]]
@@ -189,8 +264,9 @@ def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
 
 
 def test_english_plural() -> None:
-    assert [english_plural(w) for w in ("Comedy", "Thriller", "Western", "Musical", "Documentary")] == [
-        "Comedies", "Thrillers", "Westerns", "Musicals", "Documentaries"]
+    assert [
+        english_plural(w) for w in ("Comedy", "Thriller", "Western", "Musical", "Documentary")
+    ] == ["Comedies", "Thrillers", "Westerns", "Musicals", "Documentaries"]
 
 
 def test_threshold_top_k_equals_a_full_partition() -> None:

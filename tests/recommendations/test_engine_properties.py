@@ -29,7 +29,12 @@ from recommendations.engine.vectors import (
 )
 
 DIMS = [
-    DimensionSpec("genre", MULTI, "Genre", tags=tuple(TagSpec(g, g.title()) for g in ("comedy", "drama", "horror"))),
+    DimensionSpec(
+        "genre",
+        MULTI,
+        "Genre",
+        tags=tuple(TagSpec(g, g.title()) for g in ("comedy", "drama", "horror")),
+    ),
     DimensionSpec("violence", ORDINAL, "Violence", is_maturity=True),
     DimensionSpec("sex", ORDINAL, "Sex", is_maturity=True),
 ]
@@ -40,19 +45,36 @@ def worlds(draw: st.DrawFn) -> tuple:
     n_titles = draw(st.integers(1, 25))
     titles = []
     for _ in range(n_titles):
-        values: dict = {"genre": draw(st.lists(st.sampled_from(["comedy", "drama", "horror"]), unique=True, max_size=2))}
+        values: dict = {
+            "genre": draw(
+                st.lists(st.sampled_from(["comedy", "drama", "horror"]), unique=True, max_size=2)
+            )
+        }
         for dim in ("violence", "sex"):
             level = draw(st.one_of(st.none(), st.integers(0, 5)))
             if level is not None:
                 values[dim] = level
         titles.append(values)
     n_subs = draw(st.integers(1, 6))
-    events = draw(st.lists(st.tuples(st.integers(0, n_subs - 1), st.integers(0, n_titles - 1),
-                                     st.sampled_from(sorted(EVENT_CODES.values())),
-                                     st.sampled_from([0.5, 1.0, 3.0, 4.5, 5.0]), st.integers(0, 1000)),
-                           max_size=60))
-    limits = draw(st.lists(st.lists(st.one_of(st.just(NO_LIMIT), st.integers(0, 5)), min_size=2, max_size=2),
-                           min_size=n_subs, max_size=n_subs))
+    events = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n_subs - 1),
+                st.integers(0, n_titles - 1),
+                st.sampled_from(sorted(EVENT_CODES.values())),
+                st.sampled_from([0.5, 1.0, 3.0, 4.5, 5.0]),
+                st.integers(0, 1000),
+            ),
+            max_size=60,
+        )
+    )
+    limits = draw(
+        st.lists(
+            st.lists(st.one_of(st.just(NO_LIMIT), st.integers(0, 5)), min_size=2, max_size=2),
+            min_size=n_subs,
+            max_size=n_subs,
+        )
+    )
     k = draw(st.integers(1, 12))
     return titles, n_subs, events, limits, k
 
@@ -63,8 +85,13 @@ def test_lists_never_exceed_limits_never_repeat_seen_titles(world: tuple) -> Non
     titles, n_subs, events, limits, k = world
     tv = build_title_vectors(titles, DIMS)
     arr = np.array(events, dtype=np.float64).reshape(-1, 5)
-    inter = Interactions(arr[:, 0].astype(np.int32), arr[:, 1].astype(np.int32), arr[:, 2].astype(np.int8),
-                         arr[:, 3].astype(np.float32), arr[:, 4] * 86_400)
+    inter = Interactions(
+        arr[:, 0].astype(np.int32),
+        arr[:, 1].astype(np.int32),
+        arr[:, 2].astype(np.int8),
+        arr[:, 3].astype(np.float32),
+        arr[:, 4] * 86_400,
+    )
     weights = weight_matrix(inter, n_subs, len(titles))
     seen = seen_matrix(inter, n_subs, len(titles))
     model = Model(tv, cowatch_similarity(weights), popularity_prior(weights))
@@ -82,6 +109,14 @@ def test_lists_never_exceed_limits_never_repeat_seen_titles(world: tuple) -> Non
                     assert level != -1
                     assert level <= lim[u, m]
         # Nothing allowed was left out of a short list.
-        allowed = [t for t in range(len(titles)) if not seen_dense[u, t] and all(
-            lim[u, m] == NO_LIMIT or (tv.maturity[t, m] != -1 and tv.maturity[t, m] <= lim[u, m]) for m in range(2))]
+        allowed = [
+            t
+            for t in range(len(titles))
+            if not seen_dense[u, t]
+            and all(
+                lim[u, m] == NO_LIMIT
+                or (tv.maturity[t, m] != -1 and tv.maturity[t, m] <= lim[u, m])
+                for m in range(2)
+            )
+        ]
         assert len(chosen) == min(k, len(allowed))

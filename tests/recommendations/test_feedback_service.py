@@ -26,7 +26,9 @@ def sub(subscriber_user: Any) -> Subscriber:
     return subscriber
 
 
-def test_feedback_writes_an_event_and_an_outbox_row(sub: Subscriber, django_capture_on_commit_callbacks: Any) -> None:
+def test_feedback_writes_an_event_and_an_outbox_row(
+    sub: Subscriber, django_capture_on_commit_callbacks: Any
+) -> None:
     title = tagged_title("Heat", safe_values())
     with django_capture_on_commit_callbacks() as callbacks:
         event = feedback_record(subscriber=sub, title=title, event="not_interested")
@@ -42,7 +44,9 @@ def test_feedback_writes_an_event_and_an_outbox_row(sub: Subscriber, django_capt
 def test_no_event_survives_when_the_outbox_write_fails(sub: Subscriber) -> None:
     title = tagged_title("Heat", safe_values())
     with (
-        mock.patch("recommendations.services.feedback.outbox_record", side_effect=RuntimeError("disk full")),
+        mock.patch(
+            "recommendations.services.feedback.outbox_record", side_effect=RuntimeError("disk full")
+        ),
         pytest.raises(RuntimeError),
     ):
         feedback_record(subscriber=sub, title=title, event="liked")
@@ -51,22 +55,37 @@ def test_no_event_survives_when_the_outbox_write_fails(sub: Subscriber) -> None:
 
 @pytest.mark.parametrize(
     ("word", "stored"),
-    [("like", "liked"), ("not_interested", "not_interested"), ("dislike", "disliked"), ("watched", "watched")],
+    [
+        ("like", "liked"),
+        ("not_interested", "not_interested"),
+        ("dislike", "disliked"),
+        ("watched", "watched"),
+    ],
 )
 def test_api_accepts_each_feedback(
-    word: str, stored: str, subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+    word: str,
+    stored: str,
+    subscriber_user: Any,
+    sub: Subscriber,
+    api_client_for: Callable[..., Any],
 ) -> None:
     title = tagged_title("Heat", safe_values())
-    response = api_client_for(subscriber_user).post(FEEDBACK, {"title": title.pk, "feedback": word}, format="json")
+    response = api_client_for(subscriber_user).post(
+        FEEDBACK, {"title": title.pk, "feedback": word}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["event"] == stored
     assert ViewingEvent.objects.get(subscriber=sub, title=title).event == stored
     assert OutboxEvent.objects.filter(kind="subscriber", object_id=sub.pk).exists()
 
 
-def test_api_accepts_event_as_an_alias(subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]) -> None:
+def test_api_accepts_event_as_an_alias(
+    subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+) -> None:
     title = tagged_title("Heat", safe_values())
-    response = api_client_for(subscriber_user).post(FEEDBACK, {"title": title.pk, "event": "like"}, format="json")
+    response = api_client_for(subscriber_user).post(
+        FEEDBACK, {"title": title.pk, "event": "like"}, format="json"
+    )
     assert response.status_code == 201
 
 
@@ -81,7 +100,11 @@ def test_api_accepts_event_as_an_alias(subscriber_user: Any, sub: Subscriber, ap
     ],
 )
 def test_api_400_names_the_field(
-    payload: dict[str, Any], field: str, subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+    payload: dict[str, Any],
+    field: str,
+    subscriber_user: Any,
+    sub: Subscriber,
+    api_client_for: Callable[..., Any],
 ) -> None:
     title = tagged_title("Heat", safe_values())
     payload = {k: (title.pk if v == "TITLE" else v) for k, v in payload.items()}

@@ -25,12 +25,16 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/recommendations/status/"
 
 
-def test_status_reports_pending_rows_last_rebuild_and_stale_lists(operator: Any, api_client_for: Any) -> None:
+def test_status_reports_pending_rows_last_rebuild_and_stale_lists(
+    operator: Any, api_client_for: Any
+) -> None:
     world = world_build(n_titles=12, n_subscribers=3)
     rebuild_all_inline()
     RecommendationList.objects.update(generated_at=timezone.now() - timedelta(hours=2))
     with transaction.atomic():
-        canonical_tags_set(title=world.titles[0], values={"genre": ["drama"], "violence": 1}, source="adjudicated")
+        canonical_tags_set(
+            title=world.titles[0], values={"genre": ["drama"], "violence": 1}, source="adjudicated"
+        )
         outbox_record(kind=OutboxEvent.Kind.SUBSCRIBER, object_ids=[world.subscribers[0].pk])
     data = api_client_for(operator).get(URL).json()
     assert data["pending"] == 2
@@ -54,7 +58,9 @@ def test_status_shows_running_rebuild_progress(editor: Any, api_client_for: Any)
 
 
 @pytest.mark.parametrize("role", [Role.TAGGER, Role.SUBSCRIBER])
-def test_status_is_for_editors_and_operators_only(role: Role, make_user: Any, api_client_for: Any) -> None:
+def test_status_is_for_editors_and_operators_only(
+    role: Role, make_user: Any, api_client_for: Any
+) -> None:
     assert api_client_for(make_user(role)).get(URL).status_code == 403
     assert Client().get(URL).status_code in (401, 403)
 
@@ -76,7 +82,9 @@ def test_operations_page_renders_and_htmx_gets_the_partial(operator: Any) -> Non
     assert "4 of 10" in partial.content.decode()
 
 
-def test_operator_can_queue_a_full_rebuild_from_the_page(operator: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_operator_can_queue_a_full_rebuild_from_the_page(
+    operator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     world_build(n_titles=6, n_subscribers=2)
     client = Client()
     client.login(username=operator.username, password=PASSWORD)

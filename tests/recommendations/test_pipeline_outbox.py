@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _lists() -> dict[int, list[int]]:
-    return {r.subscriber_id: [i["title_id"] for i in r.items] for r in RecommendationList.objects.all()}
+    return {
+        r.subscriber_id: [i["title_id"] for i in r.items] for r in RecommendationList.objects.all()
+    }
 
 
 def test_outbox_row_is_written_in_the_same_transaction_and_rolled_back_with_it() -> None:
@@ -34,7 +36,11 @@ def test_outbox_row_is_written_in_the_same_transaction_and_rolled_back_with_it()
 
     def edit_then_fail() -> None:
         with transaction.atomic():
-            canonical_tags_set(title=world.titles[0], values={"genre": ["drama"], "violence": 1}, source="adjudicated")
+            canonical_tags_set(
+                title=world.titles[0],
+                values={"genre": ["drama"], "violence": 1},
+                source="adjudicated",
+            )
             assert OutboxEvent.objects.count() == before + 1
             raise Boom
 
@@ -49,7 +55,11 @@ def test_drain_is_enqueued_only_after_commit(django_capture_on_commit_callbacks:
     world = world_build(n_titles=6, n_subscribers=2)
     with mock.patch("recommendations.tasks.outbox_drain.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-            canonical_tags_set(title=world.titles[1], values={"genre": ["drama"], "violence": 0}, source="adjudicated")
+            canonical_tags_set(
+                title=world.titles[1],
+                values={"genre": ["drama"], "violence": 0},
+                source="adjudicated",
+            )
             assert delay.call_count == 0
         assert len(callbacks) == 1
     assert delay.call_count == 1
@@ -62,8 +72,11 @@ def test_fifty_edits_coalesce_into_one_rebuild_per_affected_list() -> None:
     title = world.titles[0]
     for i in range(25):  # fifty separate transactions: 25 tag edits, 25 history changes
         with transaction.atomic():
-            canonical_tags_set(title=title, values={"genre": ["drama" if i % 2 else "comedy"], "violence": i % 3},
-                               source="adjudicated")
+            canonical_tags_set(
+                title=title,
+                values={"genre": ["drama" if i % 2 else "comedy"], "violence": i % 3},
+                source="adjudicated",
+            )
         with transaction.atomic():
             outbox_record(kind=OutboxEvent.Kind.SUBSCRIBER, object_ids=[sub.pk])
     assert OutboxEvent.objects.filter(processed_at__isnull=True).count() == 50
@@ -95,9 +108,13 @@ def test_claim_is_exclusive_and_a_dead_workers_claim_is_reclaimed_after_the_time
     assert len(rows_a) == 3
     assert rows_b == []
     # Worker A dies mid-rebuild: its claim is old enough to be taken over, its run is closed.
-    OutboxEvent.objects.filter(claim=token_a).update(claimed_at=timezone.now() - pipeline.claim_timeout() * 2)
+    OutboxEvent.objects.filter(claim=token_a).update(
+        claimed_at=timezone.now() - pipeline.claim_timeout() * 2
+    )
     dead = RebuildRun.objects.create(kind=RebuildRun.Kind.INCREMENTAL)
-    RebuildRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - pipeline.claim_timeout() * 2)
+    RebuildRun.objects.filter(pk=dead.pk).update(
+        started_at=timezone.now() - pipeline.claim_timeout() * 2
+    )
     token_c, rows_c = pipeline.outbox_claim()
     dead.refresh_from_db()
     assert dead.status == RebuildRun.Status.FAILED
@@ -134,7 +151,11 @@ def test_title_tag_change_rebuilds_watchers_and_lists_it_enters_or_leaves() -> N
     watchers = {e.subscriber_id for e in target.viewing_events.all()}
     holders = {sid for sid, ids in before.items() if target.pk in ids}
     with transaction.atomic():
-        canonical_tags_set(title=target, values={"genre": ["thriller"], "tone": ["dark"], "violence": 5}, source="adjudicated")
+        canonical_tags_set(
+            title=target,
+            values={"genre": ["thriller"], "tone": ["dark"], "violence": 5},
+            source="adjudicated",
+        )
     generated = dict(RecommendationList.objects.values_list("subscriber_id", "generated_at"))
     pipeline.outbox_process()
     after = dict(RecommendationList.objects.values_list("subscriber_id", "generated_at"))
@@ -169,15 +190,24 @@ def test_taxonomy_change_rebuilds_every_list() -> None:
     assert RebuildRun.objects.get(kind=RebuildRun.Kind.FULL).status == RebuildRun.Status.DONE
 
 
-def test_broker_down_keeps_the_change_and_the_sweep_rebuilds_it(django_capture_on_commit_callbacks: Any) -> None:
+def test_broker_down_keeps_the_change_and_the_sweep_rebuilds_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     from recommendations.tasks import outbox_sweep
 
     world = world_build(n_titles=12, n_subscribers=2)
     rebuild_all_inline()
     target = world.titles[3]
-    with (mock.patch("recommendations.tasks.outbox_drain.delay", side_effect=ConnectionError("broker down")),
-          django_capture_on_commit_callbacks(execute=True), transaction.atomic()):
-            canonical_tags_set(title=target, values={"genre": ["drama"], "violence": 0}, source="adjudicated")
+    with (
+        mock.patch(
+            "recommendations.tasks.outbox_drain.delay", side_effect=ConnectionError("broker down")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        canonical_tags_set(
+            title=target, values={"genre": ["drama"], "violence": 0}, source="adjudicated"
+        )
     target.canonical.refresh_from_db()
     assert target.canonical.values["genre"] == ["drama"]  # the edit is saved
     assert OutboxEvent.objects.filter(processed_at__isnull=True).count() == 1

@@ -55,7 +55,9 @@ def test_limits_merge_and_null_lifts_one(sub: Subscriber) -> None:
         ({"violence": "high"}, "max_levels.violence"),
     ],
 )
-def test_bad_limits_are_refused_naming_the_field(sub: Subscriber, levels: dict[str, Any], field: str) -> None:
+def test_bad_limits_are_refused_naming_the_field(
+    sub: Subscriber, levels: dict[str, Any], field: str
+) -> None:
     with pytest.raises(ValidationError) as excinfo:
         profile_update(subscriber=sub, max_levels=levels)
     assert field in excinfo.value.message_dict
@@ -71,7 +73,9 @@ def test_a_change_queues_a_rebuild_and_a_no_op_does_not(sub: Subscriber) -> None
     assert OutboxEvent.objects.count() == 1
 
 
-def test_api_get_and_patch(subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]) -> None:
+def test_api_get_and_patch(
+    subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+) -> None:
     client = api_client_for(subscriber_user)
     body = client.get(PROFILE).json()
     assert body["max_levels"] == {}
@@ -95,14 +99,20 @@ def test_api_get_and_patch(subscriber_user: Any, sub: Subscriber, api_client_for
     ],
 )
 def test_api_400_names_the_field(
-    payload: dict[str, Any], field: str, subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
+    payload: dict[str, Any],
+    field: str,
+    subscriber_user: Any,
+    sub: Subscriber,
+    api_client_for: Callable[..., Any],
 ) -> None:
     response = api_client_for(subscriber_user).patch(PROFILE, payload, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
-def test_profile_page_saves_a_preset_and_custom_levels(subscriber_user: Any, sub: Subscriber) -> None:
+def test_profile_page_saves_a_preset_and_custom_levels(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     client = Client()
     client.force_login(subscriber_user)
     page = client.get(reverse("recommendations:profile")).content.decode()
@@ -120,7 +130,9 @@ def test_profile_page_saves_a_preset_and_custom_levels(subscriber_user: Any, sub
     )
     sub.refresh_from_db()
     assert sub.max_levels == {"violence": 2, "language": 5}
-    response = client.post(reverse("recommendations:profile"), {"preset": "custom", "max_violence": "8"})
+    response = client.post(
+        reverse("recommendations:profile"), {"preset": "custom", "max_violence": "8"}
+    )
     assert response.status_code == 400
     sub.refresh_from_db()
     assert sub.max_levels == {"violence": 2, "language": 5}

@@ -35,8 +35,14 @@ def sub(subscriber_user: Any) -> Subscriber:
 
 def test_home_shows_rows_with_reasons_and_runtime(subscriber_user: Any, sub: Subscriber) -> None:
     comedy = tagged_title("Clerks", safe_values(), runtime_minutes=92)
-    drama = tagged_title("The Remains of the Day", safe_values(genre=["drama"]), runtime_minutes=134)
-    list_write(sub, [comedy, drama], rows=[("Irreverent comedies", [comedy]), ("Emotional dramas", [drama])])
+    drama = tagged_title(
+        "The Remains of the Day", safe_values(genre=["drama"]), runtime_minutes=134
+    )
+    list_write(
+        sub,
+        [comedy, drama],
+        rows=[("Irreverent comedies", [comedy]), ("Emotional dramas", [drama])],
+    )
     html = _client(subscriber_user).get(reverse("recommendations:home")).content.decode()
     assert "Irreverent comedies" in html
     assert "Emotional dramas" in html
@@ -48,7 +54,9 @@ def test_home_shows_rows_with_reasons_and_runtime(subscriber_user: Any, sub: Sub
     assert reverse("recommendations:feedback", args=[comedy.pk]) in html
 
 
-def test_home_shows_only_the_subscribers_own_list(make_user: Callable[..., Any], sub: Subscriber, subscriber_user: Any) -> None:
+def test_home_shows_only_the_subscribers_own_list(
+    make_user: Callable[..., Any], sub: Subscriber, subscriber_user: Any
+) -> None:
     other_user = make_user(Role.SUBSCRIBER)
     other = subscriber_for_user(user=other_user)
     mine = tagged_title("Mine Only", safe_values())
@@ -63,7 +71,9 @@ def test_home_shows_only_the_subscribers_own_list(make_user: Callable[..., Any],
     assert "Mine Only" not in html
 
 
-def test_a_just_tightened_limit_applies_before_the_rebuild(subscriber_user: Any, sub: Subscriber) -> None:
+def test_a_just_tightened_limit_applies_before_the_rebuild(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     gentle = tagged_title("Gentle", safe_values(violence=1))
     brutal = tagged_title("Brutal", safe_values(violence=4))
     unrated = tagged_title("Unrated", {"genre": ["drama"]})  # no violence level yet
@@ -86,14 +96,20 @@ def test_not_interested_hides_the_title_at_once(subscriber_user: Any, sub: Subsc
     keep, drop = tagged_title("Keep Me", safe_values()), tagged_title("Drop Me", safe_values())
     list_write(sub, [keep, drop])
     client = _client(subscriber_user)
-    assert "Drop Me" in client.get(reverse("recommendations:home")).content.decode()  # rows now cached
+    assert (
+        "Drop Me" in client.get(reverse("recommendations:home")).content.decode()
+    )  # rows now cached
     response = client.post(
-        reverse("recommendations:feedback", args=[drop.pk]), {"feedback": "not_interested"}, HTTP_HX_REQUEST="true"
+        reverse("recommendations:feedback", args=[drop.pk]),
+        {"feedback": "not_interested"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Updating your suggestions" in response.content.decode()
     assert ViewingEvent.objects.filter(subscriber=sub, title=drop, event="not_interested").exists()
-    assert OutboxEvent.objects.filter(kind=OutboxEvent.Kind.SUBSCRIBER, object_id=sub.pk).count() == 1
+    assert (
+        OutboxEvent.objects.filter(kind=OutboxEvent.Kind.SUBSCRIBER, object_id=sub.pk).count() == 1
+    )
     html = client.get(reverse("recommendations:home")).content.decode()
     assert "Keep Me" in html
     assert "Drop Me" not in html
@@ -102,7 +118,8 @@ def test_not_interested_hides_the_title_at_once(subscriber_user: Any, sub: Subsc
 def test_feedback_without_htmx_redirects_back(subscriber_user: Any, sub: Subscriber) -> None:
     title = tagged_title("Liked", safe_values())
     response = _client(subscriber_user).post(
-        reverse("recommendations:feedback", args=[title.pk]), {"feedback": "like", "next": "/for-you/history/"}
+        reverse("recommendations:feedback", args=[title.pk]),
+        {"feedback": "like", "next": "/for-you/history/"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/for-you/history/"
@@ -111,13 +128,17 @@ def test_feedback_without_htmx_redirects_back(subscriber_user: Any, sub: Subscri
 
 def test_feedback_rejects_an_unknown_word(subscriber_user: Any, sub: Subscriber) -> None:
     title = tagged_title("X", safe_values())
-    response = _client(subscriber_user).post(reverse("recommendations:feedback", args=[title.pk]), {"feedback": "meh"})
+    response = _client(subscriber_user).post(
+        reverse("recommendations:feedback", args=[title.pk]), {"feedback": "meh"}
+    )
     assert response.status_code == 400
     assert not ViewingEvent.objects.exists()
     assert not OutboxEvent.objects.exists()
 
 
-def test_status_poll_answers_204_until_the_list_changes(subscriber_user: Any, sub: Subscriber) -> None:
+def test_status_poll_answers_204_until_the_list_changes(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     client = _client(subscriber_user)
     url = reverse("recommendations:list-status")
     assert client.get(url, {"since": "none"}).status_code == 204
@@ -128,11 +149,14 @@ def test_status_poll_answers_204_until_the_list_changes(subscriber_user: Any, su
     assert client.get(url, {"since": rec.generated_at.isoformat()}).status_code == 204
 
 
-def test_status_poll_gives_up_with_a_note_after_a_while(subscriber_user: Any, sub: Subscriber) -> None:
+def test_status_poll_gives_up_with_a_note_after_a_while(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     import time
 
     response = _client(subscriber_user).get(
-        reverse("recommendations:list-status"), {"since": "none", "started": str(int(time.time()) - 600)}
+        reverse("recommendations:list-status"),
+        {"since": "none", "started": str(int(time.time()) - 600)},
     )
     assert response.status_code == 286  # htmx stops polling
     assert "still being updated" in response.content.decode()
@@ -144,7 +168,9 @@ def test_home_without_a_list_says_it_is_being_prepared_and_polls(subscriber_user
     assert reverse("recommendations:list-status") + "?since=none" in html
 
 
-def test_subscriber_row_is_created_lazily_for_accounts_made_elsewhere(make_user: Callable[..., Any]) -> None:
+def test_subscriber_row_is_created_lazily_for_accounts_made_elsewhere(
+    make_user: Callable[..., Any],
+) -> None:
     user = make_user(Role.SUBSCRIBER)
     assert not Subscriber.objects.filter(user=user).exists()
     assert _client(user).get(reverse("recommendations:home")).status_code == 200
@@ -162,13 +188,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     assert "/accounts/login/" in response["Location"]
 
 
-def test_title_page_shows_labels_and_definitions_never_slugs(subscriber_user: Any, sub: Subscriber) -> None:
+def test_title_page_shows_labels_and_definitions_never_slugs(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     title = tagged_title(
-        "Heat", {"genre": ["crime", "thriller"], "tone": ["dark"], "violence": 4, "based-on-book": False}
+        "Heat",
+        {"genre": ["crime", "thriller"], "tone": ["dark"], "violence": 4, "based-on-book": False},
     )
     tagged_title("Ronin", {"genre": ["crime", "thriller"], "tone": ["dark"], "violence": 3})
     tagged_title("Toy Story", {"genre": ["animation"], "tone": ["quirky"], "violence": 0})
-    html = _client(subscriber_user).get(reverse("recommendations:title", args=[title.pk])).content.decode()
+    html = (
+        _client(subscriber_user)
+        .get(reverse("recommendations:title", args=[title.pk]))
+        .content.decode()
+    )
     assert "Crime" in html
     assert "Thriller" in html
     assert "Dark" in html
@@ -186,15 +219,24 @@ def test_similar_titles_respect_limits(subscriber_user: Any, sub: Subscriber) ->
     title = tagged_title("Heat", {"genre": ["crime"], "tone": ["dark"], "violence": 1})
     tagged_title("Too Violent", {"genre": ["crime"], "tone": ["dark"], "violence": 5})
     tagged_title("Mild Crime", {"genre": ["crime"], "tone": ["dark"], "violence": 1})
-    html = _client(subscriber_user).get(reverse("recommendations:title", args=[title.pk])).content.decode()
+    html = (
+        _client(subscriber_user)
+        .get(reverse("recommendations:title", args=[title.pk]))
+        .content.decode()
+    )
     assert "Mild Crime" in html
     assert "Too Violent" not in html
 
 
-def test_history_lists_own_events_newest_first(make_user: Callable[..., Any], subscriber_user: Any, sub: Subscriber) -> None:
+def test_history_lists_own_events_newest_first(
+    make_user: Callable[..., Any], subscriber_user: Any, sub: Subscriber
+) -> None:
     from recommendations.services.feedback import feedback_record
 
-    first, second = tagged_title("First Seen", safe_values()), tagged_title("Then Liked", safe_values())
+    first, second = (
+        tagged_title("First Seen", safe_values()),
+        tagged_title("Then Liked", safe_values()),
+    )
     feedback_record(subscriber=sub, title=first, event="watched")
     feedback_record(subscriber=sub, title=second, event="liked")
     other = subscriber_for_user(user=make_user(Role.SUBSCRIBER))
@@ -206,7 +248,9 @@ def test_history_lists_own_events_newest_first(make_user: Callable[..., Any], su
 
 def test_a_french_browser_gets_the_page_in_french(subscriber_user: Any, sub: Subscriber) -> None:
     list_write(sub, [tagged_title("Amélie", safe_values())], rows=[("Top", [])])
-    response = _client(subscriber_user).get(reverse("recommendations:home"), HTTP_ACCEPT_LANGUAGE="fr")
+    response = _client(subscriber_user).get(
+        reverse("recommendations:home"), HTTP_ACCEPT_LANGUAGE="fr"
+    )
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Pour vous" in html
@@ -215,7 +259,9 @@ def test_a_french_browser_gets_the_page_in_french(subscriber_user: Any, sub: Sub
     assert "For you" not in html
 
 
-def test_a_title_retagged_above_the_limit_disappears_before_the_rebuild(subscriber_user: Any, sub: Subscriber) -> None:
+def test_a_title_retagged_above_the_limit_disappears_before_the_rebuild(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     from catalog.services import canonical_tags_set
 
     sub.max_levels = {"violence": 2}
@@ -244,13 +290,17 @@ def test_home_reads_a_precomputed_list_in_a_fixed_number_of_queries(
         assert "Pick 49" in client.get(reverse("recommendations:home")).content.decode()
 
 
-def test_history_pages_through_htmx_with_the_partial_only(subscriber_user: Any, sub: Subscriber) -> None:
+def test_history_pages_through_htmx_with_the_partial_only(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     from recommendations.services.feedback import feedback_record
 
     title = tagged_title("Seen", safe_values())
     for _ in range(3):
         feedback_record(subscriber=sub, title=title, event="watched")
-    response = _client(subscriber_user).get(reverse("recommendations:history"), HTTP_HX_REQUEST="true")
+    response = _client(subscriber_user).get(
+        reverse("recommendations:history"), HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert 'id="events"' in html
     assert "<html" not in html
@@ -259,14 +309,23 @@ def test_history_pages_through_htmx_with_the_partial_only(subscriber_user: Any, 
 def test_unknown_title_is_404(subscriber_user: Any, sub: Subscriber) -> None:
     client = _client(subscriber_user)
     assert client.get(reverse("recommendations:title", args=[999999])).status_code == 404
-    assert client.post(reverse("recommendations:feedback", args=[999999]), {"feedback": "like"}).status_code == 404
+    assert (
+        client.post(
+            reverse("recommendations:feedback", args=[999999]), {"feedback": "like"}
+        ).status_code
+        == 404
+    )
 
 
-def test_feedback_on_the_title_page_keeps_the_full_buttons_and_starts_the_poll(subscriber_user: Any, sub: Subscriber) -> None:
+def test_feedback_on_the_title_page_keeps_the_full_buttons_and_starts_the_poll(
+    subscriber_user: Any, sub: Subscriber
+) -> None:
     title = tagged_title("Heat", safe_values())
     rec = list_write(sub, [title])
     response = _client(subscriber_user).post(
-        reverse("recommendations:feedback", args=[title.pk]), {"feedback": "like", "view": "title"}, HTTP_HX_REQUEST="true"
+        reverse("recommendations:feedback", args=[title.pk]),
+        {"feedback": "like", "view": "title"},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert 'class="fb-scope title-actions"' in html

@@ -68,14 +68,23 @@ def test_a_redelivered_chunk_is_a_no_op(django_capture_on_commit_callbacks: Any)
         parent = rebuild_all_enqueue(chunk_size=5)
     chunk = parent.chunks.get()
     stamps = list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True))
-    assert tasks.rebuild_chunk_task.delay(list(RecommendationList.objects.values_list("subscriber_id", flat=True)), chunk.pk).get() == 0
-    assert list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True)) == stamps
+    assert (
+        tasks.rebuild_chunk_task.delay(
+            list(RecommendationList.objects.values_list("subscriber_id", flat=True)), chunk.pk
+        ).get()
+        == 0
+    )
+    assert (
+        list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True))
+        == stamps
+    )
     parent.refresh_from_db()
     assert parent.done == 2  # not counted twice
 
 
-def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(monkeypatch: pytest.MonkeyPatch,
-                                                                               settings: Any) -> None:
+def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
     settings.RECOMMENDATION_LIST_SIZE = 5
     world = world_build(n_titles=24, n_subscribers=4)
     rebuild_all_inline()
@@ -101,7 +110,9 @@ def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(mo
     assert after == before  # nothing half-written
     monkeypatch.undo()
     assert rebuild_chunk(subscriber_ids=[s.pk for s in world.subscribers]) == 4
-    assert all(r.generated_at > before[r.subscriber_id][1] for r in RecommendationList.objects.all())
+    assert all(
+        r.generated_at > before[r.subscriber_id][1] for r in RecommendationList.objects.all()
+    )
 
 
 def test_swap_is_a_single_statement_per_batch() -> None:
@@ -112,10 +123,23 @@ def test_swap_is_a_single_statement_per_batch() -> None:
     from recommendations.services.store import lists_store
 
     world = world_build(n_titles=3, n_subscribers=3)
-    entries = [(s.pk, [{"title_id": world.titles[0].pk, "score": 1.0, "reason": "r"}], []) for s in world.subscribers]
+    entries = [
+        (s.pk, [{"title_id": world.titles[0].pk, "score": 1.0, "reason": "r"}], [])
+        for s in world.subscribers
+    ]
     with CaptureQueriesContext(connection) as queries:
-        lists_store(entries=entries, tags_version=1, taxonomy_version=0, history_version=0, generated_at=timezone.now())
-    writes = [q["sql"] for q in queries.captured_queries if "recommendations_recommendationlist" in q["sql"]]
+        lists_store(
+            entries=entries,
+            tags_version=1,
+            taxonomy_version=0,
+            history_version=0,
+            generated_at=timezone.now(),
+        )
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "recommendations_recommendationlist" in q["sql"]
+    ]
     assert len(writes) == 1  # every list of the batch replaced by one upsert
     assert "ON CONFLICT" in writes[0]
     assert RecommendationList.objects.count() == 3
@@ -127,13 +151,21 @@ def test_rebuild_command_inline_and_for_one_subscriber(settings: Any) -> None:
     call_command("rebuild_recommendations", "--all", "--inline", stdout=out)
     assert "rebuilt 3 list(s)" in out.getvalue()
     out = StringIO()
-    call_command("rebuild_recommendations", "--subscriber", world.subscribers[0].user.username, "--inline", stdout=out)
+    call_command(
+        "rebuild_recommendations",
+        "--subscriber",
+        world.subscribers[0].user.username,
+        "--inline",
+        stdout=out,
+    )
     assert "rebuilt 1 list(s)" in out.getvalue()
     with pytest.raises(CommandError, match="unknown subscriber"):
         call_command("rebuild_recommendations", "--subscriber", "nobody")
 
 
-def test_rebuild_command_without_inline_enqueues_chunks(django_capture_on_commit_callbacks: Any) -> None:
+def test_rebuild_command_without_inline_enqueues_chunks(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     world_build(n_titles=6, n_subscribers=2)
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

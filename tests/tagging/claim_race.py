@@ -36,7 +36,9 @@ def race(*, taggers: list[Any], overlap: int, timeout: float = 60.0) -> dict[str
                     break
                 with lock:
                     claims.append((assignment.title_id, user.pk))
-                Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+                Assignment.objects.filter(pk=assignment.pk).update(
+                    status=Assignment.Status.SUBMITTED
+                )
         except Exception as exc:  # every failure is part of the report
             with lock:
                 errors.append(f"{type(exc).__name__}: {exc}")
@@ -74,9 +76,12 @@ def main() -> int:
     n_taggers, n_titles, overlap = (int(x) for x in sys.argv[1:4])
     call_command("migrate", verbosity=0)
     taggers = [
-        user_create(username=f"racer{i}", role=Role.TAGGER, password=None)[0] for i in range(n_taggers)
+        user_create(username=f"racer{i}", role=Role.TAGGER, password=None)[0]
+        for i in range(n_taggers)
     ]
-    Title.objects.bulk_create(Title(external_id=f"race{i}", title=f"Race {i}") for i in range(n_titles))
+    Title.objects.bulk_create(
+        Title(external_id=f"race{i}", title=f"Race {i}") for i in range(n_titles)
+    )
     print(json.dumps(race(taggers=taggers, overlap=overlap)))
     return 0
 

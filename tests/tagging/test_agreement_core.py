@@ -18,12 +18,14 @@ from tagging.services.agreement.core import (
 NAN = np.nan
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 coders x 12
 # units with missing values.
-PUBLISHED = np.array([
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
-    [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
-])
+PUBLISHED = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+        [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+    ]
+)
 PUBLISHED_ALPHA = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0.797}
 
 
@@ -39,7 +41,9 @@ def test_alpha_matches_the_published_worked_example(level: str) -> None:
     unit, code, domain = long_form(PUBLISHED)
     result = alpha(unit, code, n_values=domain.size, delta=delta_for(level, domain))
     assert result.alpha == pytest.approx(PUBLISHED_ALPHA[level], abs=5e-4)
-    assert result.alpha == pytest.approx(krippendorff.alpha(PUBLISHED, level_of_measurement=level), abs=1e-12)
+    assert result.alpha == pytest.approx(
+        krippendorff.alpha(PUBLISHED, level_of_measurement=level), abs=1e-12
+    )
 
 
 def test_published_example_drops_the_unit_with_a_single_value() -> None:
@@ -61,7 +65,9 @@ def test_coincidence_matrix_of_the_published_example() -> None:
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_alpha_agrees_with_the_krippendorff_package_on_random_data_with_gaps(level: str, seed: int) -> None:
+def test_alpha_agrees_with_the_krippendorff_package_on_random_data_with_gaps(
+    level: str, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     data = rng.integers(0, 6, size=(4, 60)).astype(float)
     data[1] = np.where(rng.random(60) < 0.7, data[0], data[1])  # some agreement
@@ -74,19 +80,30 @@ def test_alpha_agrees_with_the_krippendorff_package_on_random_data_with_gaps(lev
 def test_hand_computed_two_coders_nominal() -> None:
     # Units: (a,a) (a,b) (b,b). o = [[2,1],[1,2]], n = 6, n_a = n_b = 3.
     # D_o = 2/6, D_e = 2*3*3/(6*5) = 0.6 -> alpha = 1 - (1/3)/0.6 = 4/9.
-    result = alpha([0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1]))
+    result = alpha(
+        [0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1])
+    )
     assert result.alpha == pytest.approx(4 / 9)
 
 
 def test_perfect_agreement_is_one_and_no_variation_is_undefined() -> None:
-    assert alpha([0, 0, 1, 1], [0, 0, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1])).alpha == 1.0
-    assert np.isnan(alpha([0, 0, 1, 1], [1, 1, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1])).alpha)
+    assert (
+        alpha([0, 0, 1, 1], [0, 0, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1])).alpha
+        == 1.0
+    )
+    assert np.isnan(
+        alpha([0, 0, 1, 1], [1, 1, 1, 1], n_values=2, delta=delta_for("nominal", [0, 1])).alpha
+    )
 
 
 def test_bootstrap_interval_brackets_alpha_and_is_reproducible() -> None:
     unit, code, domain = long_form(PUBLISHED)
-    a = alpha(unit, code, n_values=domain.size, delta=delta_for("ordinal", domain), bootstrap=500, seed=7)
-    b = alpha(unit, code, n_values=domain.size, delta=delta_for("ordinal", domain), bootstrap=500, seed=7)
+    a = alpha(
+        unit, code, n_values=domain.size, delta=delta_for("ordinal", domain), bootstrap=500, seed=7
+    )
+    b = alpha(
+        unit, code, n_values=domain.size, delta=delta_for("ordinal", domain), bootstrap=500, seed=7
+    )
     assert a.ci == b.ci
     lo, hi = a.ci
     assert lo < a.alpha <= hi <= 1.0
@@ -102,7 +119,9 @@ def test_per_tag_binary_alpha_matches_the_package_tag_by_tag() -> None:
     ours = per_tag_binary_alpha(unit_idx, chosen[coder_idx, unit_idx])
     for t in range(tags):
         matrix = np.where(present, chosen[:, :, t].astype(float), np.nan)
-        assert ours[t] == pytest.approx(krippendorff.alpha(matrix, level_of_measurement="nominal"), abs=1e-10)
+        assert ours[t] == pytest.approx(
+            krippendorff.alpha(matrix, level_of_measurement="nominal"), abs=1e-10
+        )
 
 
 def test_set_distances_jaccard_and_masi_by_hand() -> None:

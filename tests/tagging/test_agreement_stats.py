@@ -47,8 +47,15 @@ def test_missing_answers_are_left_out_except_for_multi_select():
 
 
 def test_ordinal_proposal_is_the_median_rounded_up_and_flags_splits():
-    a = answers([(1, 10, {"violence": 1}), (1, 11, {"violence": 2}), (1, 12, {"violence": 4}),
-                 (2, 10, {"violence": 2}), (2, 11, {"violence": 3})])
+    a = answers(
+        [
+            (1, 10, {"violence": 1}),
+            (1, 11, {"violence": 2}),
+            (1, 12, {"violence": 4}),
+            (2, 10, {"violence": 2}),
+            (2, 11, {"violence": 3}),
+        ]
+    )
     data = dimension_data(a, VIOLENCE)
     assert unit_medians(data).tolist() == [2.0, 2.5]
     values, split = consensus_proposal(data)
@@ -57,13 +64,25 @@ def test_ordinal_proposal_is_the_median_rounded_up_and_flags_splits():
 
 
 def test_nominal_majority_and_per_tag_majority():
-    a = answers([(1, 10, {"period": "past"}), (1, 11, {"period": "past"}), (1, 12, {"period": "future"}),
-                 (1, 10, {"tone": ["dark", "quirky"]})])
+    a = answers(
+        [
+            (1, 10, {"period": "past"}),
+            (1, 11, {"period": "past"}),
+            (1, 12, {"period": "future"}),
+            (1, 10, {"tone": ["dark", "quirky"]}),
+        ]
+    )
     data = dimension_data(a, PERIOD, tag_slugs=["past", "present", "future"])
     values, split = consensus_proposal(data)
     assert values == ["past"]
     assert not split[0]
-    b = answers([(1, 10, {"tone": ["dark", "quirky"]}), (1, 11, {"tone": ["dark"]}), (1, 12, {"tone": ["irreverent", "dark"]})])
+    b = answers(
+        [
+            (1, 10, {"tone": ["dark", "quirky"]}),
+            (1, 11, {"tone": ["dark"]}),
+            (1, 12, {"tone": ["irreverent", "dark"]}),
+        ]
+    )
     tone = dimension_data(b, TONE, tag_slugs=["dark", "quirky", "irreverent"])
     values, split = consensus_proposal(tone)
     assert values == [["dark"]]
@@ -71,8 +90,15 @@ def test_nominal_majority_and_per_tag_majority():
 
 
 def test_unit_disagreement_is_the_mean_pairwise_distance():
-    a = answers([(1, 10, {"violence": 0}), (1, 11, {"violence": 5}), (2, 10, {"violence": 3}), (2, 11, {"violence": 3}),
-                 (3, 10, {"violence": 1})])
+    a = answers(
+        [
+            (1, 10, {"violence": 0}),
+            (1, 11, {"violence": 5}),
+            (2, 10, {"violence": 3}),
+            (2, 11, {"violence": 3}),
+            (3, 10, {"violence": 1}),
+        ]
+    )
     data = dimension_data(a, VIOLENCE)
     dis = unit_disagreement(data)
     assert dis[0] == pytest.approx(1.0)
@@ -85,7 +111,14 @@ def test_unit_disagreement_is_the_mean_pairwise_distance():
 
 def test_severity_bias_is_the_mean_gap_to_the_reference():
     # medians 2 and 2: tagger 10 rates 1 and 2 above -> +1.5; tagger 11 the mirror.
-    a = answers([(1, 10, {"violence": 3}), (1, 11, {"violence": 1}), (2, 10, {"violence": 4}), (2, 11, {"violence": 0})])
+    a = answers(
+        [
+            (1, 10, {"violence": 3}),
+            (1, 11, {"violence": 1}),
+            (2, 10, {"violence": 4}),
+            (2, 11, {"violence": 0}),
+        ]
+    )
     data = dimension_data(a, VIOLENCE)
     bias, n = severity_bias(data, unit_medians(data))
     assert bias.tolist() == pytest.approx([1.5, -1.5])
@@ -126,7 +159,9 @@ def test_drift_is_a_rolling_mean_per_tagger():
     x = np.array([1.0, 0.0, 0.5, 1.0])
     day = 86400.0
     when = np.array([0, 1, 9, 9]) * day + T0.timestamp()
-    _dates, means, counts = drift(coder, 2, x, when, window_days=2, points=2, step_days=8, end=when.max())
+    _dates, means, counts = drift(
+        coder, 2, x, when, window_days=2, points=2, step_days=8, end=when.max()
+    )
     # windows end on day 1 (days 0-1) and day 9 (days 8-9)
     assert means[0].tolist() == [0.5, 0.5]
     assert np.isnan(means[1, 0])
@@ -135,11 +170,16 @@ def test_drift_is_a_rolling_mean_per_tagger():
 
 
 def test_confusion_pairs_count_tags_taggers_mix_up():
-    a = answers([
-        (1, 10, {"tone": ["quirky"]}), (1, 11, {"tone": ["irreverent"]}),
-        (2, 10, {"tone": ["irreverent", "dark"]}), (2, 11, {"tone": ["quirky", "dark"]}),
-        (3, 10, {"tone": ["dark"]}), (3, 11, {"tone": ["dark"]}),
-    ])
+    a = answers(
+        [
+            (1, 10, {"tone": ["quirky"]}),
+            (1, 11, {"tone": ["irreverent"]}),
+            (2, 10, {"tone": ["irreverent", "dark"]}),
+            (2, 11, {"tone": ["quirky", "dark"]}),
+            (3, 10, {"tone": ["dark"]}),
+            (3, 11, {"tone": ["dark"]}),
+        ]
+    )
     data = dimension_data(a, TONE, tag_slugs=["quirky", "irreverent", "dark"])
     top = confusion_pairs(data)
     assert (top[0].tag_a, top[0].tag_b, top[0].count) == ("quirky", "irreverent", 2)

@@ -81,7 +81,9 @@ def test_editor_assigns_one_or_a_list(api_client_for, editor, tagger, make_user)
 )
 def test_bad_assignment_names_the_field(api_client_for, editor, tagger, body, field):
     title = TitleFactory()
-    body = {k: (title.pk if v == "T1" else tagger.username if v == "T" else v) for k, v in body.items()}
+    body = {
+        k: (title.pk if v == "T1" else tagger.username if v == "T" else v) for k, v in body.items()
+    }
     res = api_client_for(editor).post("/api/v1/assignments/", body, format="json")
     assert res.status_code == 400
     assert field in res.json()["errors"]
@@ -92,7 +94,10 @@ def test_a_list_with_one_bad_row_creates_nothing(api_client_for, editor, tagger)
     title = TitleFactory()
     res = api_client_for(editor).post(
         "/api/v1/assignments/",
-        [{"title": title.pk, "tagger": tagger.username}, {"title": title.pk, "tagger": tagger.username}],
+        [
+            {"title": title.pk, "tagger": tagger.username},
+            {"title": title.pk, "tagger": tagger.username},
+        ],
         format="json",
     )
     assert res.status_code == 400
@@ -102,14 +107,20 @@ def test_a_list_with_one_bad_row_creates_nothing(api_client_for, editor, tagger)
 
 def test_assigning_to_a_non_tagger_is_refused(api_client_for, editor, subscriber_user):
     res = api_client_for(editor).post(
-        "/api/v1/assignments/", {"title": TitleFactory().pk, "tagger": subscriber_user.username}, format="json"
+        "/api/v1/assignments/",
+        {"title": TitleFactory().pk, "tagger": subscriber_user.username},
+        format="json",
     )
     assert res.status_code == 400
     assert "tagger" in res.json()["errors"]
 
 
 def test_taggers_cannot_assign(client, tagger):
-    res = client.post("/api/v1/assignments/", {"title": TitleFactory().pk, "tagger": tagger.username}, format="json")
+    res = client.post(
+        "/api/v1/assignments/",
+        {"title": TitleFactory().pk, "tagger": tagger.username},
+        format="json",
+    )
     assert res.status_code == 403
 
 
@@ -238,7 +249,9 @@ def test_markup_in_notes_is_stored_as_text(client, tagger):
 # --- blind double-coding -------------------------------------------------------------------
 
 
-def test_another_taggers_tagging_is_404_for_read_write_and_submit(client, tagger, make_user, api_client_for):
+def test_another_taggers_tagging_is_404_for_read_write_and_submit(
+    client, tagger, make_user, api_client_for
+):
     other = make_user(Role.TAGGER)
     a = assign(other)
     theirs = create(api_client_for(other), a.title, values={"violence": 4}).json()["id"]
@@ -252,11 +265,18 @@ def test_another_taggers_tagging_is_404_for_read_write_and_submit(client, tagger
     assert client.get("/api/v1/taggings/", {"title": a.title_id}).json()["count"] == 0
 
 
-def test_tagger_api_never_carries_canonical_tags_or_others_answers(client, tagger, make_user, api_client_for):
+def test_tagger_api_never_carries_canonical_tags_or_others_answers(
+    client, tagger, make_user, api_client_for
+):
     other = make_user(Role.TAGGER)
     title = TitleFactory()
     CanonicalTags.objects.create(title=title, values={"genre": ["western"], "violence": 5})
-    create(api_client_for(other), assign(other, title=title).title, notes="OTHER-SECRET", values={"violence": 4})
+    create(
+        api_client_for(other),
+        assign(other, title=title).title,
+        notes="OTHER-SECRET",
+        values={"violence": 4},
+    )
     assign(tagger, title=title)
     for res in (
         client.get("/api/v1/assignments/"),
@@ -273,7 +293,12 @@ def test_editor_sees_every_tagging(api_client_for, editor, tagger, client):
     a = assign(tagger)
     tid = create(client, a.title).json()["id"]
     assert api_client_for(editor).get(f"/api/v1/taggings/{tid}/").status_code == 200
-    assert api_client_for(editor).patch(f"/api/v1/taggings/{tid}/", {"version": 1}, format="json").status_code == 403
+    assert (
+        api_client_for(editor)
+        .patch(f"/api/v1/taggings/{tid}/", {"version": 1}, format="json")
+        .status_code
+        == 403
+    )
 
 
 # --- patch, optimistic locking, submit -----------------------------------------------------
@@ -282,7 +307,9 @@ def test_editor_sees_every_tagging(api_client_for, editor, tagger, client):
 def test_patch_with_current_version_saves_and_records_history(client, tagger):
     a = assign(tagger)
     tid = create(client, a.title).json()["id"]
-    res = client.patch(f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 3}}, format="json")
+    res = client.patch(
+        f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 3}}, format="json"
+    )
     assert res.status_code == 200
     assert res.json()["version"] == 2
     history = client.get(f"/api/v1/taggings/{tid}/history/").json()
@@ -294,8 +321,15 @@ def test_patch_with_current_version_saves_and_records_history(client, tagger):
 def test_stale_patch_is_409_and_stores_nothing(client, tagger):
     a = assign(tagger)
     tid = create(client, a.title).json()["id"]
-    assert client.patch(f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 3}}, format="json").status_code == 200
-    res = client.patch(f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 5}}, format="json")
+    assert (
+        client.patch(
+            f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 3}}, format="json"
+        ).status_code
+        == 200
+    )
+    res = client.patch(
+        f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 5}}, format="json"
+    )
     assert res.status_code == 409
     assert res.json()["detail"]
     tagging = Tagging.objects.get()
@@ -315,7 +349,9 @@ def test_patch_without_version_is_400(client, tagger):
 def test_bad_patch_stores_nothing(client, tagger):
     a = assign(tagger)
     tid = create(client, a.title, values={"violence": 1}).json()["id"]
-    res = client.patch(f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 9}}, format="json")
+    res = client.patch(
+        f"/api/v1/taggings/{tid}/", {"version": 1, "values": {"violence": 9}}, format="json"
+    )
     assert res.status_code == 400
     assert "violence" in res.json()["errors"]
     assert Tagging.objects.get().version == 1
@@ -337,7 +373,9 @@ def test_submit_then_read_only_409(client, tagger):
     assert res.status_code == 200
     assert res.json()["status"] == "submitted"
     assert res.json()["submitted_at"]
-    res = client.patch(f"/api/v1/taggings/{tid}/", {"version": 2, "values": {"violence": 5}}, format="json")
+    res = client.patch(
+        f"/api/v1/taggings/{tid}/", {"version": 2, "values": {"violence": 5}}, format="json"
+    )
     assert res.status_code == 409
     assert "read-only" in res.json()["detail"]
     assert client.post(f"/api/v1/taggings/{tid}/submit/").status_code == 409

@@ -31,23 +31,33 @@ def test_bulk_create_skips_existing_pairs_and_counts_them_toward_the_overlap(mak
     a, b, c = (make_user(Role.TAGGER) for _ in range(3))
     title = TitleFactory()
     assignment_create(title=title, tagger=a, assigned_by=editor)
-    created = assignments_bulk_create(titles=[title], taggers=[a, b, c], overlap=2, assigned_by=editor)
+    created = assignments_bulk_create(
+        titles=[title], taggers=[a, b, c], overlap=2, assigned_by=editor
+    )
     assert len(created) == 1
     assert created[0].tagger != a
-    assert assignments_bulk_create(titles=[title], taggers=[a, b, c], overlap=2, assigned_by=editor) == []
+    assert (
+        assignments_bulk_create(titles=[title], taggers=[a, b, c], overlap=2, assigned_by=editor)
+        == []
+    )
 
 
 def test_bulk_create_rejects_an_overlap_larger_than_the_team(make_user, editor):
     taggers = [make_user(Role.TAGGER)]
     with pytest.raises(ValidationError) as info:
-        assignments_bulk_create(titles=[TitleFactory()], taggers=taggers, overlap=2, assigned_by=editor)
+        assignments_bulk_create(
+            titles=[TitleFactory()], taggers=taggers, overlap=2, assigned_by=editor
+        )
     assert "overlap" in info.value.message_dict
 
 
 def test_bulk_create_rejects_non_taggers(make_user, editor):
     with pytest.raises(ValidationError) as info:
         assignments_bulk_create(
-            titles=[TitleFactory()], taggers=[make_user(Role.SUBSCRIBER)], overlap=1, assigned_by=editor
+            titles=[TitleFactory()],
+            taggers=[make_user(Role.SUBSCRIBER)],
+            overlap=1,
+            assigned_by=editor,
         )
     assert "tagger" in info.value.message_dict
 

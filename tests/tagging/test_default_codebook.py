@@ -10,8 +10,23 @@ from catalog.values import Codebook, values_clean
 pytestmark = pytest.mark.django_db
 
 MOVIELENS_GENRES = {
-    "action", "adventure", "animation", "children", "comedy", "crime", "documentary", "drama",
-    "fantasy", "film-noir", "horror", "musical", "mystery", "romance", "sci-fi", "thriller", "war",
+    "action",
+    "adventure",
+    "animation",
+    "children",
+    "comedy",
+    "crime",
+    "documentary",
+    "drama",
+    "fantasy",
+    "film-noir",
+    "horror",
+    "musical",
+    "mystery",
+    "romance",
+    "sci-fi",
+    "thriller",
+    "war",
     "western",
 }
 ORDINALS = {"violence", "sex", "language", "gore", "romance", "suspense", "plot-conclusiveness"}
@@ -20,16 +35,27 @@ ORDINALS = {"violence", "sex", "language", "gore", "romance", "suspense", "plot-
 def test_dimensions_and_kinds_match_the_agreement():
     kinds = dict(Dimension.objects.values_list("slug", "kind"))
     assert kinds == {
-        "genre": "multi", "tone": "multi", "theme": "multi", "setting": "multi",
+        "genre": "multi",
+        "tone": "multi",
+        "theme": "multi",
+        "setting": "multi",
         **dict.fromkeys(ORDINALS, "ordinal"),
-        "time-period": "single", "audience": "single",
-        "based-on-book": "boolean", "true-story": "boolean",
+        "time-period": "single",
+        "audience": "single",
+        "based-on-book": "boolean",
+        "true-story": "boolean",
     }
     assert set(Dimension.objects.filter(required=True).values_list("slug", flat=True)) == {
-        "genre", "tone", "violence", "sex", "language",
+        "genre",
+        "tone",
+        "violence",
+        "sex",
+        "language",
     }
     assert set(Dimension.objects.filter(is_maturity=True).values_list("slug", flat=True)) == {
-        "violence", "sex", "language",
+        "violence",
+        "sex",
+        "language",
     }
 
 
@@ -42,8 +68,18 @@ def test_genres_include_movielens_genres_and_about_25_in_all():
 def test_tones_include_the_agreed_ones():
     tones = set(Tag.objects.filter(dimension__slug="tone").values_list("slug", flat=True))
     assert tones >= {
-        "emotional", "sincere", "humorous", "irreverent", "confident", "quirky", "dark",
-        "suspenseful", "uplifting", "romantic", "cerebral", "gritty",
+        "emotional",
+        "sincere",
+        "humorous",
+        "irreverent",
+        "confident",
+        "quirky",
+        "dark",
+        "suspenseful",
+        "uplifting",
+        "romantic",
+        "cerebral",
+        "gritty",
     }
 
 
@@ -71,9 +107,15 @@ def test_every_row_has_a_definition_and_a_french_label():
 
 def test_a_complete_answer_validates_against_the_codebook():
     values = {
-        "genre": ["drama", "romantic-comedy"], "tone": ["quirky"], "violence": 0, "sex": 1,
-        "language": 2, "plot-conclusiveness": 5, "time-period": "contemporary",
-        "audience": "adults", "based-on-book": True,
+        "genre": ["drama", "romantic-comedy"],
+        "tone": ["quirky"],
+        "violence": 0,
+        "sex": 1,
+        "language": 2,
+        "plot-conclusiveness": 5,
+        "time-period": "contemporary",
+        "audience": "adults",
+        "based-on-book": True,
     }
     assert values_clean(values, codebook=Codebook.load(), require_complete=True)["violence"] == 0
 

@@ -31,7 +31,9 @@ def check(report: dict) -> None:
     assert report["claims"] == TITLES * OVERLAP
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="in-process threads need a server database")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="in-process threads need a server database"
+)
 @pytest.mark.django_db(transaction=True)
 def test_pool_claim_never_exceeds_overlap_on_postgresql(make_user):
     taggers = [make_user(Role.TAGGER) for _ in range(TAGGERS)]
@@ -39,7 +41,9 @@ def test_pool_claim_never_exceeds_overlap_on_postgresql(make_user):
     check(race(taggers=taggers, overlap=OVERLAP))
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite mode is checked when it is the database")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite mode is checked when it is the database"
+)
 def test_pool_claim_never_exceeds_overlap_on_file_sqlite(tmp_path):
     env = {
         **os.environ,
@@ -48,7 +52,12 @@ def test_pool_claim_never_exceeds_overlap_on_file_sqlite(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "tests.tagging.claim_race", str(TAGGERS), str(TITLES), str(OVERLAP)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     check(json.loads(result.stdout.strip().splitlines()[-1]))

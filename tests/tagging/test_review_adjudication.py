@@ -34,12 +34,19 @@ def taggers(make_user):
     return [make_user("tagger") for _ in range(3)]
 
 
-def test_adjudication_writes_a_revision_and_an_outbox_row_in_the_same_transaction(dims, editor, django_capture_on_commit_callbacks):
+def test_adjudication_writes_a_revision_and_an_outbox_row_in_the_same_transaction(
+    dims, editor, django_capture_on_commit_callbacks
+):
     title = make_title()
     with django_capture_on_commit_callbacks() as callbacks:
-        canonical = canonical_tags_adjudicate(title=title, values={"violence": 3}, editor=editor, reason="fight scene")
+        canonical = canonical_tags_adjudicate(
+            title=title, values={"violence": 3}, editor=editor, reason="fight scene"
+        )
     assert canonical.source == CanonicalTags.Source.ADJUDICATED
-    assert OutboxEvent.objects.filter(kind=OutboxEvent.Kind.TITLE_TAGS, object_id=title.pk).count() == 1
+    assert (
+        OutboxEvent.objects.filter(kind=OutboxEvent.Kind.TITLE_TAGS, object_id=title.pk).count()
+        == 1
+    )
     revision = CanonicalTagsRevision.objects.get(title=title)
     assert (revision.changed_by, revision.reason, revision.version) == (editor, "fight scene", 1)
     assert callbacks  # the recommendations drain is enqueued on commit
@@ -59,7 +66,9 @@ def test_stale_version_is_a_conflict(dims, editor):
         canonical_tags_adjudicate(title=title, values={"violence": 4}, editor=editor, version=0)
 
 
-def test_confirming_automatic_values_makes_them_adjudicated_without_a_rebuild(dims, editor, taggers):
+def test_confirming_automatic_values_makes_them_adjudicated_without_a_rebuild(
+    dims, editor, taggers
+):
     title = make_title()
     for t in taggers[:2]:
         submit(title, t, {"violence": 2})
@@ -111,17 +120,23 @@ def test_policy_thresholds_are_validated(dims, editor):
     with pytest.raises(ValidationError):
         dimension_policy_set(dimension=dims["violence"], editor=editor, auto_threshold=1.5)
     with pytest.raises(ValidationError):
-        dimension_policy_set(dimension=dims["violence"], editor=editor, auto_threshold=0.5, min_taggers=1)
+        dimension_policy_set(
+            dimension=dims["violence"], editor=editor, auto_threshold=0.5, min_taggers=1
+        )
 
 
 def test_return_to_tagger_uses_the_taggers_return(dims, editor, taggers):
     title, other = make_title(), make_title()
     tagging = submit(title, taggers[0], {"violence": 1})
-    returned = tagging_return_for_title(title=title, tagging=tagging, editor=editor, comment="Look at 12:30 again")
+    returned = tagging_return_for_title(
+        title=title, tagging=tagging, editor=editor, comment="Look at 12:30 again"
+    )
     assert returned.status == Tagging.Status.RETURNED
     assert returned.returned_comment == "Look at 12:30 again"
     with pytest.raises(ValidationError):
-        tagging_return_for_title(title=other, tagging=submit(other, taggers[1], {}), editor=editor, comment="")
+        tagging_return_for_title(
+            title=other, tagging=submit(other, taggers[1], {}), editor=editor, comment=""
+        )
 
 
 def test_calibration_titles_join_queues_flagged_for_scoring(dims, editor, taggers):

@@ -44,7 +44,13 @@ def test_throughput_counts_titles_per_active_day_and_median_minutes(make_user):
     fast = make_user("tagger", username="fast")
     now = timezone.now()
     for i, (days_ago, seconds) in enumerate([(1, 600), (1, 1200), (2, 1800), (40, 60)]):
-        submit(make_title(f"T{i}"), fast, {"violence": 1}, when=now - timedelta(days=days_ago, hours=1), seconds=seconds)
+        submit(
+            make_title(f"T{i}"),
+            fast,
+            {"violence": 1},
+            when=now - timedelta(days=days_ago, hours=1),
+            seconds=seconds,
+        )
     row = next(r for r in tagger_throughput(days=28) if r["username"] == "fast")
     assert row["titles"] == 3  # the 40-day-old one is outside the window
     assert row["per_day"] == pytest.approx(1.5)  # 3 titles over 2 active days

@@ -28,16 +28,22 @@ def _tag(dimension: str, slug: str) -> Tag:
     return Tag.objects.get(dimension__slug=dimension, slug=slug)
 
 
-def test_merge_remaps_taggings_canonical_tags_and_calibration_answers(dims, tagger, make_user, editor):
+def test_merge_remaps_taggings_canonical_tags_and_calibration_answers(
+    dims, tagger, make_user, editor
+):
     other = make_user("tagger")
     t1, t2 = make_title(), make_title()
     a = submit(t1, tagger, {"tone": ["dark", "quirky"], "violence": 2})
     b = submit(t1, other, {"tone": ["irreverent", "quirky"]})
     c = submit(t2, tagger, {"tone": ["dark"]})
-    canonical_tags_set(title=t1, values={"tone": ["quirky"]}, source="adjudicated", changed_by=editor)
+    canonical_tags_set(
+        title=t1, values={"tone": ["quirky"]}, source="adjudicated", changed_by=editor
+    )
     CalibrationAnswer.objects.create(title=t2, values={"tone": ["quirky", "sincere"]})
     version_before = taxonomy_version()
-    change = svc.tag_merge(source=_tag("tone", "quirky"), target=_tag("tone", "irreverent"), editor=editor)
+    change = svc.tag_merge(
+        source=_tag("tone", "quirky"), target=_tag("tone", "irreverent"), editor=editor
+    )
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
     assert a.values["tone"] == ["dark", "irreverent"]
     assert b.values["tone"] == ["irreverent"]  # both: kept once
@@ -59,8 +65,12 @@ def test_undo_of_a_merge_restores_exactly_the_remapped_rows(dims, tagger, make_u
     t1 = make_title()
     a = submit(t1, tagger, {"tone": ["dark", "quirky"]})
     b = submit(t1, other, {"tone": ["quirky"]})
-    canonical_tags_set(title=t1, values={"tone": ["quirky"]}, source="adjudicated", changed_by=editor)
-    change = svc.tag_merge(source=_tag("tone", "quirky"), target=_tag("tone", "irreverent"), editor=editor)
+    canonical_tags_set(
+        title=t1, values={"tone": ["quirky"]}, source="adjudicated", changed_by=editor
+    )
+    change = svc.tag_merge(
+        source=_tag("tone", "quirky"), target=_tag("tone", "irreverent"), editor=editor
+    )
     # b changes after the merge: the undo must leave it alone.
     b.refresh_from_db()
     b.values = {"tone": ["sincere"]}
@@ -81,8 +91,12 @@ def test_undo_of_a_merge_restores_exactly_the_remapped_rows(dims, tagger, make_u
 def test_rename_changes_the_slug_everywhere_and_keeps_history_as_it_was(dims, tagger, editor):
     t1 = make_title()
     a = submit(t1, tagger, {"period": "past"})
-    TaggingRevision.objects.create(tagging=a, version=1, status="submitted", values={"period": "past"})
-    change = svc.tag_rename(tag=_tag("period", "past"), new_slug="historical", new_label="Historical", editor=editor)
+    TaggingRevision.objects.create(
+        tagging=a, version=1, status="submitted", values={"period": "past"}
+    )
+    change = svc.tag_rename(
+        tag=_tag("period", "past"), new_slug="historical", new_label="Historical", editor=editor
+    )
     a.refresh_from_db()
     assert a.values["period"] == "historical"
     assert TaggingRevision.objects.get(tagging=a).values == {"period": "past"}
@@ -114,12 +128,19 @@ def test_retire_restore_reorder_and_edit_each_bump_the_version(dims, editor):
     svc.tag_set_active(tag=quirky, active=False, editor=editor)
     svc.tag_set_active(tag=quirky, active=True, editor=editor)
     svc.tag_move(tag=quirky, offset=1, editor=editor)
-    svc.tag_edit(tag=quirky, editor=editor, label="Quirky", definition="Odd in an endearing way",
-                 french={"label": "Décalé", "definition": "Étrange mais attachant"})
+    svc.tag_edit(
+        tag=quirky,
+        editor=editor,
+        label="Quirky",
+        definition="Odd in an endearing way",
+        french={"label": "Décalé", "definition": "Étrange mais attachant"},
+    )
     assert taxonomy_version() >= v0 + 4
     quirky.refresh_from_db()
     assert quirky.translations["fr"]["label"] == "Décalé"
-    order = list(Tag.objects.filter(dimension__slug="tone").order_by("order").values_list("slug", flat=True))
+    order = list(
+        Tag.objects.filter(dimension__slug="tone").order_by("order").values_list("slug", flat=True)
+    )
     assert order[:2] == ["irreverent", "quirky"]
     assert OutboxEvent.objects.filter(kind=OutboxEvent.Kind.TAXONOMY).count() >= 4
 

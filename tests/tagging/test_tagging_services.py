@@ -77,8 +77,11 @@ def test_invalid_values_store_nothing(tagger):
     t = tagging_create(tagger=tagger, title=a.title)
     with pytest.raises(ValidationError) as info:
         tagging_save_draft(
-            tagging=t, user=tagger, version=1,
-            values={"violence": 9, "genre": ["western"], "nope": 1}, notes=3,
+            tagging=t,
+            user=tagger,
+            version=1,
+            values={"violence": 9, "genre": ["western"], "nope": 1},
+            notes=3,
         )
     assert set(info.value.message_dict) == {"violence", "genre", "nope", "notes"}
     t.refresh_from_db()
@@ -90,8 +93,11 @@ def test_evidence_and_seconds_are_validated(tagger):
     a = assign(tagger)
     t = tagging_create(tagger=tagger, title=a.title)
     t = tagging_save_draft(
-        tagging=t, user=tagger, version=1,
-        evidence={"violence": [{"value": 4, "seconds": 4325.5}]}, seconds_spent=40,
+        tagging=t,
+        user=tagger,
+        version=1,
+        evidence={"violence": [{"value": 4, "seconds": 4325.5}]},
+        seconds_spent=40,
     )
     assert t.evidence == {"violence": [{"value": 4, "seconds": 4325.5}]}
     assert t.seconds_spent == 40
@@ -124,7 +130,9 @@ def test_submit_makes_it_read_only_and_return_reopens_it(tagger, editor):
     assert a.status == Assignment.Status.SUBMITTED
     with pytest.raises(Conflict):
         tagging_save_draft(tagging=t, user=tagger, version=t.version, values={"violence": 1})
-    t = tagging_return(tagging=t, editor=editor, comment="Violence is at least 2: the fight at 01:10.")
+    t = tagging_return(
+        tagging=t, editor=editor, comment="Violence is at least 2: the fight at 01:10."
+    )
     assert t.status == Tagging.Status.RETURNED
     assert t.returned_by == editor
     assert "fight" in t.returned_comment

@@ -16,7 +16,13 @@ from tests.tagging.factories import assign
 pytestmark = pytest.mark.django_db
 
 COMPLETE = {"genre": ["drama"], "tone": ["sincere"], "violence": 1, "sex": 0, "language": 2}
-FORM = {"v-genre": ["drama"], "v-tone": ["sincere"], "v-violence": "1", "v-sex": "0", "v-language": "2"}
+FORM = {
+    "v-genre": ["drama"],
+    "v-tone": ["sincere"],
+    "v-violence": "1",
+    "v-sex": "0",
+    "v-language": "2",
+}
 
 
 @pytest.fixture
@@ -63,9 +69,23 @@ def test_tag_page_is_404_for_a_title_not_assigned(web):
 def test_tag_page_renders_the_full_taxonomy_with_anchors(web, tagger):
     a = assign(tagger, title=TitleFactory(synopsis="A lighthouse story."))
     html = web.get(f"/tagging/tag/{a.title_id}/").content.decode()
-    for slug in ("genre", "tone", "theme", "setting", "violence", "sex", "language", "gore",
-                 "romance", "suspense", "plot-conclusiveness", "time-period", "audience",
-                 "based-on-book", "true-story"):
+    for slug in (
+        "genre",
+        "tone",
+        "theme",
+        "setting",
+        "violence",
+        "sex",
+        "language",
+        "gore",
+        "romance",
+        "suspense",
+        "plot-conclusiveness",
+        "time-period",
+        "audience",
+        "based-on-book",
+        "true-story",
+    ):
         assert f'id="dim-{slug}"' in html
     assert "Occasional fights, shootings or deaths" in html  # violence level 2 anchor
     assert "A lighthouse story." in html
@@ -130,7 +150,11 @@ def test_autosave_from_a_second_tab_before_any_save_is_409(web, tagger):
 
 def test_autosave_with_bad_values_is_400_naming_the_field(web, tagger):
     a = assign(tagger)
-    res = htmx_post(web, f"/tagging/tag/{a.title_id}/save/", {"v-violence": "9", "v-genre": ["nope"], "version": "0"})
+    res = htmx_post(
+        web,
+        f"/tagging/tag/{a.title_id}/save/",
+        {"v-violence": "9", "v-genre": ["nope"], "version": "0"},
+    )
     assert res.status_code == 400
     html = res.content.decode()
     assert "violence" in html
@@ -151,14 +175,22 @@ def test_submit_with_missing_fields_shows_errors_beside_them(web, tagger):
 
 def test_submit_then_the_page_is_read_only(web, tagger):
     a = assign(tagger)
-    res = web.post(f"/tagging/tag/{a.title_id}/submit/", {**FORM, "version": "0", "notes": "<b>bold</b>"}, follow=True)
+    res = web.post(
+        f"/tagging/tag/{a.title_id}/submit/",
+        {**FORM, "version": "0", "notes": "<b>bold</b>"},
+        follow=True,
+    )
     html = res.content.decode()
     assert 'id="submitted-banner"' in html
     assert '<fieldset class="form-body" disabled>' in html
     assert "hx-post" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html  # notes escaped
     assert "<b>bold</b>" not in html
-    res = htmx_post(web, f"/tagging/tag/{a.title_id}/save/", {**FORM, "version": str(Tagging.objects.get().version)})
+    res = htmx_post(
+        web,
+        f"/tagging/tag/{a.title_id}/save/",
+        {**FORM, "version": str(Tagging.objects.get().version)},
+    )
     assert res.status_code == 409
 
 

@@ -18,10 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=[role.value for role in Role])
-        parser.add_argument("--password", help="Prompted for when omitted and a terminal is attached.")
+        parser.add_argument(
+            "--password", help="Prompted for when omitted and a terminal is attached."
+        )
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--exist-ok", action="store_true", help="Add the role to an existing user instead of failing."
+            "--exist-ok",
+            action="store_true",
+            help="Add the role to an existing user instead of failing.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         writer.writerow(["subscriber", "rank", "external_id", "score", "reason"])
         count = 0
         lists = lists_for_export()
-        for username, rows in tqdm(lists, unit="list", disable=not progress or None, desc="exporting"):
+        for username, rows in tqdm(
+            lists, unit="list", disable=not progress or None, desc="exporting"
+        ):
             for rank, external_id, score, reason in rows:
                 writer.writerow([username, rank, external_id, f"{score:.4f}", reason])
                 count += 1

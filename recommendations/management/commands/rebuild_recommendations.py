@@ -15,10 +15,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="every subscriber (the default)")
-        parser.add_argument("--subscriber", action="append", default=[], metavar="NAME",
-                            help="a subscriber's username (repeatable)")
-        parser.add_argument("--inline", action="store_true", help="run here with a progress bar instead of in the worker")
-        parser.add_argument("--chunk-size", type=int, default=5000, help="subscribers per worker task")
+        parser.add_argument(
+            "--subscriber",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="a subscriber's username (repeatable)",
+        )
+        parser.add_argument(
+            "--inline",
+            action="store_true",
+            help="run here with a progress bar instead of in the worker",
+        )
+        parser.add_argument(
+            "--chunk-size", type=int, default=5000, help="subscribers per worker task"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         names: list[str] = options["subscriber"]
@@ -27,7 +38,11 @@ class Command(BaseCommand):
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1")
         if names:
-            found = dict(Subscriber.objects.filter(user__username__in=names).values_list("user__username", "id"))
+            found = dict(
+                Subscriber.objects.filter(user__username__in=names).values_list(
+                    "user__username", "id"
+                )
+            )
             missing = [n for n in names if n not in found]
             if missing:
                 raise CommandError(f"unknown subscriber(s): {', '.join(missing)}")
@@ -52,11 +67,17 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.refresh()
 
-            run = rebuild_all_inline(progress=bar.update, on_total=on_total, detail="manual, inline")
+            run = rebuild_all_inline(
+                progress=bar.update, on_total=on_total, detail="manual, inline"
+            )
             bar.close()
-            self.stdout.write(f"rebuilt {run.done} list(s) in {(run.duration_ms or 0) / 1000:.1f} s")
+            self.stdout.write(
+                f"rebuilt {run.done} list(s) in {(run.duration_ms or 0) / 1000:.1f} s"
+            )
             return
         from recommendations.services.rebuild import rebuild_all_enqueue
 
         run = rebuild_all_enqueue(chunk_size=options["chunk_size"])
-        self.stdout.write(f"queued a full rebuild of {run.total} list(s) ({run.detail}); follow it on the operations page")
+        self.stdout.write(
+            f"queued a full rebuild of {run.total} list(s) ({run.detail}); follow it on the operations page"
+        )

@@ -24,7 +24,11 @@ class Confusion:
 
 
 def confusion_pairs(data: DimensionData, *, top: int = 20, min_count: int = 1) -> list[Confusion]:
-    if data.level not in {"set", "nominal"} or data.unit.size == 0 or isinstance(data.domain[0], bool):
+    if (
+        data.level not in {"set", "nominal"}
+        or data.unit.size == 0
+        or isinstance(data.domain[0], bool)
+    ):
         return []
     if data.level == "set":
         assert data.chosen is not None
@@ -42,7 +46,9 @@ def confusion_pairs(data: DimensionData, *, top: int = 20, min_count: int = 1) -
     counts = c + c.T  # a on either side
     np.fill_diagonal(counts, 0)
     n = data.unit.size
-    selector = sparse.csr_matrix((np.ones(n), (data.unit, np.arange(n))), shape=(data.units.size, n))
+    selector = sparse.csr_matrix(
+        (np.ones(n), (data.unit, np.arange(n))), shape=(data.units.size, n)
+    )
     used = (np.asarray(selector @ chosen.astype(np.float64)) > 0).astype(np.float64)  # (U, T)
     both = used.T @ used
     per_tag = np.diag(both)
@@ -51,7 +57,9 @@ def confusion_pairs(data: DimensionData, *, top: int = 20, min_count: int = 1) -
     order = np.argsort(-counts[a_idx, b_idx], kind="stable")[:top]
     return [
         Confusion(
-            tag_a=tags[a_idx[k]], tag_b=tags[b_idx[k]], count=int(counts[a_idx[k], b_idx[k]]),
+            tag_a=tags[a_idx[k]],
+            tag_b=tags[b_idx[k]],
+            count=int(counts[a_idx[k], b_idx[k]]),
             titles_with_either=int(either[a_idx[k], b_idx[k]]),
             rate=float(counts[a_idx[k], b_idx[k]] / max(either[a_idx[k], b_idx[k]], 1)),
         )

@@ -75,15 +75,21 @@ def unit_pairs(unit: IntArray) -> Pairs:
     if not chunks_i:
         empty = np.zeros(0, dtype=np.int64)
         return Pairs(empty, empty, np.zeros(0), pairable)
-    return Pairs(np.concatenate(chunks_i), np.concatenate(chunks_j), np.concatenate(chunks_w), pairable)
+    return Pairs(
+        np.concatenate(chunks_i), np.concatenate(chunks_j), np.concatenate(chunks_w), pairable
+    )
 
 
-def coincidence_matrix(unit: IntArray, value: IntArray, n_values: int, pairs: Pairs | None = None) -> FloatArray:
+def coincidence_matrix(
+    unit: IntArray, value: IntArray, n_values: int, pairs: Pairs | None = None
+) -> FloatArray:
     """The (V, V) coincidence matrix ``o`` of Krippendorff, via one ``bincount``."""
     pairs = pairs or unit_pairs(unit)
     value = np.asarray(value, dtype=np.int64)
     flat = value[pairs.i] * n_values + value[pairs.j]
-    return np.bincount(flat, weights=pairs.weight, minlength=n_values * n_values).reshape(n_values, n_values)
+    return np.bincount(flat, weights=pairs.weight, minlength=n_values * n_values).reshape(
+        n_values, n_values
+    )
 
 
 # --- distance functions (δ²) ----------------------------------------------------------------
@@ -104,7 +110,9 @@ def delta_ratio(points: npt.ArrayLike) -> DeltaFn:
     x = np.asarray(points, dtype=np.float64)
     total = x[:, None] + x[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        matrix = np.where(total == 0, 0.0, ((x[:, None] - x[None, :]) / np.where(total == 0, 1, total)) ** 2)
+        matrix = np.where(
+            total == 0, 0.0, ((x[:, None] - x[None, :]) / np.where(total == 0, 1, total)) ** 2
+        )
     return lambda _n_c: matrix
 
 
@@ -155,7 +163,9 @@ class AlphaResult:
     ci: tuple[float, float] | None = None
 
 
-def _alpha_from(o_dot_delta: float, n_c: FloatArray, delta: FloatArray) -> tuple[float, float, float]:
+def _alpha_from(
+    o_dot_delta: float, n_c: FloatArray, delta: FloatArray
+) -> tuple[float, float, float]:
     n = float(n_c.sum())
     if n < 2:
         return float("nan"), float("nan"), float("nan")
@@ -187,7 +197,9 @@ def alpha(
     units = int(np.unique(unit[pairs.pairable]).size)
     ci = None
     if bootstrap > 0 and units >= 2 and not np.isnan(a):
-        ci = bootstrap_ci(unit, value, n_values=n_values, delta=delta, pairs=pairs, samples=bootstrap, seed=seed)
+        ci = bootstrap_ci(
+            unit, value, n_values=n_values, delta=delta, pairs=pairs, samples=bootstrap, seed=seed
+        )
     return AlphaResult(a, d_o, d_e, int(n_c.sum()), units, ci)
 
 
@@ -320,7 +332,9 @@ def per_tag_binary_alpha(unit: npt.ArrayLike, chosen: npt.ArrayLike) -> FloatArr
     keep = m[unit] >= 2
     unit, chosen = unit[keep], chosen[keep]
     n_units = int(m.size)
-    selector = sparse.csr_matrix((np.ones(unit.size), (unit, np.arange(unit.size))), shape=(n_units, unit.size))
+    selector = sparse.csr_matrix(
+        (np.ones(unit.size), (unit, np.arange(unit.size))), shape=(n_units, unit.size)
+    )
     a = np.asarray(selector @ chosen.astype(np.float64))  # (U, T) coders choosing t per unit
     mu = m.astype(np.float64)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -333,7 +347,9 @@ def per_tag_binary_alpha(unit: npt.ArrayLike, chosen: npt.ArrayLike) -> FloatArr
     return np.where(n1 * n0 > 0, result, np.nan)
 
 
-def set_distance_matrix(indicator: npt.ArrayLike, metric: Literal["masi", "jaccard"] = "masi") -> FloatArray:
+def set_distance_matrix(
+    indicator: npt.ArrayLike, metric: Literal["masi", "jaccard"] = "masi"
+) -> FloatArray:
     """δ between every pair of distinct sets; ``indicator`` (K, T) marks the tags of each set.
 
     Jaccard distance 1 − |A∩B|/|A∪B|; MASI (Passonneau 2006) multiplies the Jaccard

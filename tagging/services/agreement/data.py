@@ -57,10 +57,17 @@ class Epoch(Func):
     output_field = FloatField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5) * 86400.0", **extra)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s) - 2440587.5) * 86400.0",
+            **extra,
+        )
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra
+        )
 
 
 def _parse_text(text: Any) -> Any:
@@ -101,13 +108,21 @@ def answers_load(
     qs = qs.order_by().annotate(_epoch=Epoch("submitted_at"))
     if dimensions is None or len(dimensions) > _EXTRACT_MAX:
         # Many dimensions: decoding each document once beats parsing many extracted values.
-        rows = list(qs.values_list("id", "title_id", "tagger_id", "_epoch", "seconds_spent", "values"))
+        rows = list(
+            qs.values_list("id", "title_id", "tagger_id", "_epoch", "seconds_spent", "values")
+        )
         return answers_from_rows(rows)
     names = {f"_d{i}": KT(f"values__{slug}") for i, slug in enumerate(dimensions)}
-    raw = list(qs.annotate(**names).values_list("id", "title_id", "tagger_id", "_epoch", "seconds_spent", *names))
+    raw = list(
+        qs.annotate(**names).values_list(
+            "id", "title_id", "tagger_id", "_epoch", "seconds_spent", *names
+        )
+    )
     rows = []
     for r in raw:
-        values = {slug: _parse_text(r[5 + i]) for i, slug in enumerate(dimensions) if r[5 + i] is not None}
+        values = {
+            slug: _parse_text(r[5 + i]) for i, slug in enumerate(dimensions) if r[5 + i] is not None
+        }
         rows.append((r[0], r[1], r[2], r[3], r[4], values))
     return answers_from_rows(rows)
 
@@ -122,7 +137,9 @@ def answers_from_rows(rows: Sequence[tuple[int, int, int, Any, int, dict[str, An
         title_ids=np.fromiter(columns[1], dtype=np.int64, count=n),
         tagger_ids=np.fromiter(columns[2], dtype=np.int64, count=n),
         submitted_at=np.fromiter(
-            (t.timestamp() if isinstance(t, datetime) else float(t or 0.0) for t in columns[3]), dtype=np.float64, count=n
+            (t.timestamp() if isinstance(t, datetime) else float(t or 0.0) for t in columns[3]),
+            dtype=np.float64,
+            count=n,
         ),
         seconds_spent=np.fromiter(columns[4], dtype=np.float64, count=n),
         values=list(columns[5]),
@@ -170,7 +187,9 @@ class DimensionData:
         indicator = np.zeros((self.n_values, len(self.tags)), dtype=bool)
         for code, tagset in enumerate(self.domain):
             indicator[code, [index[s] for s in tagset]] = True
-        return set_distance_matrix(indicator, metric="jaccard" if self.set_metric == "jaccard" else "masi")
+        return set_distance_matrix(
+            indicator, metric="jaccard" if self.set_metric == "jaccard" else "masi"
+        )
 
     def unit_distance(self) -> FloatArray:
         """(V, V) distance scaled to 0..1 for per-title figures: mismatch for nominal, level gap
@@ -234,7 +253,16 @@ def dimension_data(
             c_idx = np.fromiter((tag_index[t] for s in sets for t in s), dtype=np.int64)
             chosen[r_idx, c_idx] = True
     return DimensionData(
-        dimension=dimension, level=level, rows=row_idx, unit=unit.astype(np.int64),
-        coder=coder.astype(np.int64), value=value.reshape(-1).astype(np.int64), units=units,
-        coders=coders, domain=domain, tags=tags, chosen=chosen, set_metric=set_metric,
+        dimension=dimension,
+        level=level,
+        rows=row_idx,
+        unit=unit.astype(np.int64),
+        coder=coder.astype(np.int64),
+        value=value.reshape(-1).astype(np.int64),
+        units=units,
+        coders=coders,
+        domain=domain,
+        tags=tags,
+        chosen=chosen,
+        set_metric=set_metric,
     )

@@ -23,10 +23,19 @@ def _finite(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 4)
 
 
-def dimension_alpha(data: DimensionData, *, bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> dict[str, Any]:
+def dimension_alpha(
+    data: DimensionData, *, bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> dict[str, Any]:
     """Alpha at the dimension's level (the set alpha for multi-select) with a bootstrap CI, and
     for multi-select the binary alpha of every tag."""
-    result = alpha(data.unit, data.value, n_values=data.n_values, delta=data.delta(), bootstrap=bootstrap, seed=seed)
+    result = alpha(
+        data.unit,
+        data.value,
+        n_values=data.n_values,
+        delta=data.delta(),
+        bootstrap=bootstrap,
+        seed=seed,
+    )
     out: dict[str, Any] = {
         "alpha": _finite(result.alpha),
         "ci": [_finite(result.ci[0]), _finite(result.ci[1])] if result.ci else None,
@@ -73,7 +82,9 @@ def unit_tag_counts(data: DimensionData) -> FloatArray:
     """(U, T) how many answers of each title chose each tag (multi-select)."""
     assert data.chosen is not None
     n = data.unit.size
-    selector = sparse.csr_matrix((np.ones(n), (data.unit, np.arange(n))), shape=(data.units.size, n))
+    selector = sparse.csr_matrix(
+        (np.ones(n), (data.unit, np.arange(n))), shape=(data.units.size, n)
+    )
     return np.asarray(selector @ data.chosen.astype(np.float64))
 
 
@@ -135,7 +146,9 @@ def row_similarity(data: DimensionData, reference: list[Any]) -> FloatArray:
             sim = jaccard * mono
     else:
         index = {v: i for i, v in enumerate(data.domain)}
-        ref_code = np.asarray([index.get(r, -1) if r is not None else -1 for r in reference], dtype=np.int64)
+        ref_code = np.asarray(
+            [index.get(r, -1) if r is not None else -1 for r in reference], dtype=np.int64
+        )
         sim = (data.value == ref_code[data.unit]).astype(np.float64)
     return np.where(row_has, sim, np.nan)
 
