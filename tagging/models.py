@@ -116,6 +116,9 @@ class TaggingRevision(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Tagging {self.tagging_id} v{self.version} ({self.status})"
+
 
 # The editors' review models (issue 4) live in their own module; importing them registers them.
 from .review_models import CalibrationAnswer, DimensionPolicy  # noqa: E402, F401
