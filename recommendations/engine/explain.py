@@ -106,8 +106,9 @@ def anchors_by_feature(
     f = raw.indices[starts + offsets]
     if f.size == 0:
         return sp.csr_matrix((*weights.shape[:1], raw.shape[1]), dtype=np.int32)
-    # Best = highest weight, ties to the lower title index (stable, deterministic).
-    order = np.lexsort((h, -ww, f, u))
+    # Best = highest weight, ties to the lower title index (stable, deterministic); the
+    # (subscriber, feature) pair as one int64 key sorts faster than two keys.
+    order = np.lexsort((h, -ww, u.astype(np.int64) * raw.shape[1] + f))
     u, f, h = u[order], f[order], h[order]
     first = np.ones(u.size, dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (f[1:] != f[:-1])
@@ -156,16 +157,14 @@ def drivers(
     noun = np.take_along_axis(fi, best[:, :, None], axis=2)[:, :, 0]
     noun = np.where(np.isfinite(noun_score.max(axis=2)) & (idx >= 0), noun, -1).astype(np.int32)
     adj_score = np.where(~group & (fi >= 0) & (contrib > 0), contrib, -np.inf)
-    top = np.argsort(-adj_score, axis=2, kind="stable")[:, :, :MAX_ADJECTIVES]
-    adjectives = np.take_along_axis(fi, top, axis=2)
-    adj_ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))
-    adjectives = np.where(adj_ok, adjectives, -1).astype(np.int32)
-    if adjectives.shape[2] < MAX_ADJECTIVES:
-        adjectives = np.pad(
-            adjectives,
-            ((0, 0), (0, 0), (0, MAX_ADJECTIVES - adjectives.shape[2])),
-            constant_values=-1,
-        )
+    # The best MAX_ADJECTIVES by repeated argmax (first maximum wins, as a stable sort would):
+    # a few passes over (b, k, m) instead of sorting every item's tags.
+    adjectives = np.full((b, k, MAX_ADJECTIVES), -1, dtype=np.int32)
+    for j in range(min(MAX_ADJECTIVES, adj_score.shape[2])):
+        top = adj_score.argmax(axis=2)[:, :, None]
+        ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))[:, :, 0]
+        adjectives[:, :, j] = np.where(ok, np.take_along_axis(fi, top, axis=2)[:, :, 0], -1)
+        np.put_along_axis(adj_score, top, -np.inf, axis=2)
     lookup = anchors_by_feature(weights, anchor_codes, titles)
     key_f = np.where(noun >= 0, noun, adjectives[:, :, 0])
     rows = np.repeat(np.arange(b), k)
@@ -211,11 +210,19 @@ class Explainer:
     names: Sequence[str]
     phrases: Phrases = field(default_factory=Phrases)
     _cache: dict[tuple[int, int, int, int, float], str] = field(default_factory=dict)
+    _describe_cache: dict[tuple[int, int, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.labels = [f.label for f in self.titles.space.features]
 
     def describe(self, noun: int, adj1: int, adj2: int) -> str:
+        key = (noun, adj1, adj2)
+        text = self._describe_cache.get(key)
+        if text is None:
+            text = self._describe_cache[key] = self._describe(noun, adj1, adj2)
+        return text
+
+    def _describe(self, noun: int, adj1: int, adj2: int) -> str:
         adjectives = [self.labels[a] for a in (adj1, adj2) if a >= 0]
         noun_label = self.labels[noun] if noun >= 0 else ""
         if adjectives:
@@ -261,21 +268,34 @@ class Explainer:
     def reasons_block(self, idx: np.ndarray, d: Drivers) -> np.ndarray:
         """(b, k) object array of reasons ("" where idx is -1), each distinct
         (tags, anchor) combination formatted once."""
-        keys = np.stack(
-            [
-                d.noun,
-                d.adjectives[:, :, 0],
-                d.adjectives[:, :, 1],
-                d.anchor,
-                np.round(d.anchor_code * 2).astype(np.int32),
-            ],
-            axis=-1,
-        ).reshape(-1, 5)
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        # One int64 key per item: the (noun, adjectives) triple numbered first, then combined
+        # with anchor and half-star code, so a 1-D unique finds the distinct reasons.
+        f1 = np.int64(len(self.labels) + 1)
+        triple = ((d.noun.astype(np.int64) + 1) * f1 + (d.adjectives[:, :, 0] + 1)) * f1 + (
+            d.adjectives[:, :, 1] + 1
+        )
+        tri_uniq, tri_inv = np.unique(triple.ravel(), return_inverse=True)
+        code = np.clip(np.round(d.anchor_code * 2).astype(np.int64), 0, 63)
+        t1 = np.int64(len(self.names) + 1)
+        key = (tri_inv.reshape(idx.shape) * t1 + (d.anchor.astype(np.int64) + 1)) * 64 + code
+        uniq, inverse = np.unique(key.ravel(), return_inverse=True)
+        tri_of = tri_uniq[uniq // (64 * t1)]
+        anchors = (uniq // 64) % t1 - 1
+        codes = uniq % 64
+        nouns = tri_of // (f1 * f1) - 1
+        adj1s = (tri_of // f1) % f1 - 1
+        adj2s = tri_of % f1 - 1
         texts = np.array(
             [
-                self.reason(int(n), int(a1), int(a2), int(h), c / 2)
-                for n, a1, a2, h, c in uniq.tolist()
+                self.reason(n, a1, a2, h, c / 2)
+                for n, a1, a2, h, c in zip(
+                    nouns.tolist(),
+                    adj1s.tolist(),
+                    adj2s.tolist(),
+                    anchors.tolist(),
+                    codes.tolist(),
+                    strict=True,
+                )
             ],
             dtype=object,
         )

@@ -145,11 +145,16 @@ def cowatch_scores(
     weights: sp.csr_matrix, item_sim: sp.csr_matrix
 ) -> tuple[np.ndarray, np.ndarray]:
     """(b, T) float32 co-watch scores over each row's largest, and the (b,) divisors used."""
-    raw = np.asarray((weights @ item_sim).todense(), dtype=np.float32)
+    raw = cowatch_raw(weights, item_sim)
     norm = raw.max(axis=1)
     norm[~(norm > 0)] = 1.0
     raw /= norm[:, None]
     return raw, norm.astype(np.float32)
+
+
+def cowatch_raw(weights: sp.csr_matrix, item_sim: sp.csr_matrix) -> np.ndarray:
+    """(b, T) float32 ``weights @ item_sim`` densified."""
+    return np.asarray((weights @ item_sim).toarray(), dtype=np.float32)
 
 
 def score_block(
@@ -162,8 +167,14 @@ def score_block(
         scores *= blend.tags
     norm = np.ones(profiles.shape[0], dtype=np.float32)
     if model.item_sim is not None and blend.cowatch:
-        cw, norm = cowatch_scores(weights, model.item_sim)
-        scores += blend.cowatch * cw
+        # In place, one (b, T) temporary: scores += cowatch * raw / row max.
+        cw = cowatch_raw(weights, model.item_sim)
+        norm = cw.max(axis=1)
+        norm[~(norm > 0)] = 1.0
+        norm = norm.astype(np.float32)
+        cw *= (blend.cowatch / norm)[:, None]
+        scores += cw
+        del cw
     if model.popularity is not None and blend.popularity:
         scores += blend.popularity * model.popularity[None, :]
     return scores, norm
