@@ -174,15 +174,15 @@ def drift_lines(
         colour = PALETTE[s_i % len(PALETTE)]
         segment: list[str] = []
         segments: list[list[str]] = []
-        for i, v in enumerate(points):
-            if v is None:
+        for i, point in enumerate(points):
+            if point is None:
                 if segment:
                     segments.append(segment)
                 segment = []
                 continue
-            segment.append(f"{x(i):.1f},{y(v):.1f}")
+            segment.append(f"{x(i):.1f},{y(point):.1f}")
             parts.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.6" fill="{colour}"><title>{escape(label)}: {v:.2f}</title></circle>'
+                f'<circle cx="{x(i):.1f}" cy="{y(point):.1f}" r="2.6" fill="{colour}"><title>{escape(label)}: {point:.2f}</title></circle>'
             )
         if segment:
             segments.append(segment)

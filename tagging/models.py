@@ -108,6 +108,9 @@ class TaggingRevision(models.Model):
     )
     saved_at = models.DateTimeField(auto_now_add=True)
 
+    # Not a column: the tag page's history sets the dimensions this version changed.
+    changed: list[str]
+
     class Meta:
         ordering = ["-version"]
         constraints = [

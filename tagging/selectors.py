@@ -9,9 +9,8 @@ it exists.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
@@ -20,18 +19,21 @@ from catalog.models import Title
 
 from .models import Assignment, Tagging, TaggingRevision
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def sees_all_taggings(user: AbstractBaseUser) -> bool:
+
+def sees_all_taggings(user: User) -> bool:
     """Editors compare taggers' answers; taggers work blind."""
     return has_role(user, Role.EDITOR)
 
 
-def taggings_visible_to(user: AbstractBaseUser) -> QuerySet[Tagging]:
+def taggings_visible_to(user: User) -> QuerySet[Tagging]:
     qs = Tagging.objects.select_related("title", "tagger", "assignment")
     return qs if sees_all_taggings(user) else qs.filter(tagger=user)
 
 
-def tagging_get(*, user: AbstractBaseUser, pk: Any) -> Tagging:
+def tagging_get(*, user: User, pk: Any) -> Tagging:
     """A tagging the user may see, or 404 (another tagger's tagging is not found)."""
     tagging = taggings_visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
     if tagging is None:
@@ -39,7 +41,7 @@ def tagging_get(*, user: AbstractBaseUser, pk: Any) -> Tagging:
     return tagging
 
 
-def tagging_get_own(*, user: AbstractBaseUser, pk: Any) -> Tagging:
+def tagging_get_own(*, user: User, pk: Any) -> Tagging:
     """The user's own tagging (for writes: even editors write only their own), or 404."""
     tagging = (
         Tagging.objects.select_related("title", "assignment").filter(pk=pk, tagger=user).first()
@@ -51,12 +53,12 @@ def tagging_get_own(*, user: AbstractBaseUser, pk: Any) -> Tagging:
     return tagging
 
 
-def assignments_visible_to(user: AbstractBaseUser) -> QuerySet[Assignment]:
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     qs = Assignment.objects.select_related("title", "tagger", "tagging")
     return qs if sees_all_taggings(user) else qs.filter(tagger=user)
 
 
-def queue_list(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
+def queue_list(*, tagger: User) -> QuerySet[Assignment]:
     """The tagger's queue page: work still to do first (returned, then drafts, then new), by
     priority and due date; submitted work last."""
     rank = Case(
@@ -74,14 +76,14 @@ def queue_list(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
     )
 
 
-def queue_counts(*, tagger: AbstractBaseUser) -> dict[str, int]:
+def queue_counts(*, tagger: User) -> dict[str, int]:
     counts = dict.fromkeys(Assignment.Status.values, 0)
     for status in Assignment.objects.filter(tagger=tagger).values_list("status", flat=True):
         counts[status] += 1
     return counts
 
 
-def tag_page_assignment(*, user: AbstractBaseUser, title_id: int) -> Assignment:
+def tag_page_assignment(*, user: User, title_id: int) -> Assignment:
     """The user's assignment of ``title_id`` (with their own tagging, if any), or 404: the tag
     page is only for titles assigned to the user."""
     assignment = (
@@ -94,7 +96,7 @@ def tag_page_assignment(*, user: AbstractBaseUser, title_id: int) -> Assignment:
     return assignment
 
 
-def own_tagging_of(*, user: AbstractBaseUser, title: Title) -> Tagging | None:
+def own_tagging_of(*, user: User, title: Title) -> Tagging | None:
     return Tagging.objects.filter(tagger=user, title=title).first()
 
 

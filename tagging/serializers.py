@@ -112,9 +112,10 @@ class AssignmentInputSerializer(_StrictInput):
 class TaggingCreateInputSerializer(_StrictInput):
     title = serializers.PrimaryKeyRelatedField(queryset=Title.objects.all())
     values = serializers.JSONField(required=False, default=dict)
-    notes = serializers.JSONField(required=False, default="")
+    # djangorestframework-stubs type JSONField's default as a mapping, but any JSON value is valid.
+    notes = serializers.JSONField(required=False, default="")  # type: ignore[arg-type]
     evidence = serializers.JSONField(required=False, default=dict)
-    seconds_spent = serializers.JSONField(required=False, default=0)
+    seconds_spent = serializers.JSONField(required=False, default=0)  # type: ignore[arg-type]
 
 
 class TaggingPatchInputSerializer(_StrictInput):

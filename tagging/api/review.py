@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsEditor
+from accounts.permissions import IsEditor, signed_in_user
 from catalog.models import CanonicalTags, Dimension, Title
 
 from ..selectors_review.agreement import agreement_dimension, title_agreement
@@ -198,7 +198,7 @@ class CanonicalTagsView(APIView):
         canonical = canonical_tags_adjudicate(
             title=title,
             values=body.validated_data["values"],
-            editor=request.user,
+            editor=signed_in_user(request),
             reason=body.validated_data["reason"],
             version=body.validated_data["version"],
         )

@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsEditor, IsTagger, IsTaggerOrEditor
+from accounts.permissions import IsEditor, IsTagger, IsTaggerOrEditor, signed_in_user
 from accounts.roles import Role, has_role
 
 from ..selectors import (
@@ -86,7 +86,7 @@ class AssignmentListView(_Paginated):
         responses=AssignmentSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        qs = assignments_visible_to(request.user).order_by("-priority", "due_date", "id")
+        qs = assignments_visible_to(signed_in_user(request)).order_by("-priority", "due_date", "id")
         params = request.query_params
         if params.get("status"):
             qs = qs.filter(status=params["status"])
@@ -120,7 +120,7 @@ class AssignmentListView(_Paginated):
         with transaction.atomic():  # a list is all-or-nothing
             for index, row in enumerate(rows):
                 try:
-                    created.append(assignment_create(assigned_by=request.user, **row))
+                    created.append(assignment_create(assigned_by=signed_in_user(request), **row))
                 except DjangoValidationError as exc:
                     if not many:
                         raise
@@ -138,7 +138,7 @@ class AssignmentNextView(APIView):
 
     @extend_schema(request=None, responses={200: AssignmentSerializer, 204: None})
     def post(self, request: Request) -> Response:
-        assignment = assignment_next(tagger=request.user)
+        assignment = assignment_next(tagger=signed_in_user(request))
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(AssignmentSerializer(assignment).data)
@@ -155,7 +155,7 @@ class TaggingListView(_Paginated):
         responses=TaggingSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        qs = taggings_visible_to(request.user).order_by("-updated_at", "id")
+        qs = taggings_visible_to(signed_in_user(request)).order_by("-updated_at", "id")
         params = request.query_params
         if params.get("status"):
             qs = qs.filter(status=params["status"])
@@ -167,7 +167,7 @@ class TaggingListView(_Paginated):
     def post(self, request: Request) -> Response:
         serializer = TaggingCreateInputSerializer(data=_data(request))
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_create(tagger=request.user, **serializer.validated_data)
+        tagging = tagging_create(tagger=signed_in_user(request), **serializer.validated_data)
         return Response(TaggingSerializer(tagging).data, status=status.HTTP_201_CREATED)
 
 
@@ -178,17 +178,17 @@ class TaggingDetailView(APIView):
 
     @extend_schema(responses=TaggingSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TaggingSerializer(tagging_get(user=request.user, pk=pk)).data)
+        return Response(TaggingSerializer(tagging_get(user=signed_in_user(request), pk=pk)).data)
 
     @extend_schema(request=TaggingPatchInputSerializer, responses=TaggingSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         if not has_role(request.user, Role.TAGGER):
             raise PermissionDenied
-        tagging = tagging_get_own(user=request.user, pk=pk)
+        tagging = tagging_get_own(user=signed_in_user(request), pk=pk)
         serializer = TaggingPatchInputSerializer(data=_data(request))
         serializer.is_valid(raise_exception=True)
         tagging = tagging_save_draft(
-            tagging=tagging, user=request.user, **serializer.validated_data
+            tagging=tagging, user=signed_in_user(request), **serializer.validated_data
         )
         return Response(TaggingSerializer(tagging).data)
 
@@ -198,10 +198,12 @@ class TaggingSubmitView(APIView):
 
     @extend_schema(request=TaggingSubmitInputSerializer, responses=TaggingSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        tagging = tagging_get_own(user=request.user, pk=pk)
+        tagging = tagging_get_own(user=signed_in_user(request), pk=pk)
         serializer = TaggingSubmitInputSerializer(data=_data(request) or {})
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_submit(tagging=tagging, user=request.user, **serializer.validated_data)
+        tagging = tagging_submit(
+            tagging=tagging, user=signed_in_user(request), **serializer.validated_data
+        )
         return Response(TaggingSerializer(tagging).data)
 
 
@@ -212,5 +214,5 @@ class TaggingHistoryView(APIView):
 
     @extend_schema(responses=TaggingRevisionSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        tagging = tagging_get(user=request.user, pk=pk)
+        tagging = tagging_get(user=signed_in_user(request), pk=pk)
         return Response(TaggingRevisionSerializer(tagging_history(tagging=tagging), many=True).data)

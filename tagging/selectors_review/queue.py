@@ -122,11 +122,11 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
     if len(answers) == 0:
         empty = np.zeros(0)
         return QueueTable(empty.astype(np.int64), empty, empty.astype(np.int64), empty, [], {})
-    title_ids, title_idx, counts = np.unique(
+    unique_ids, title_idx, counts = np.unique(
         answers.title_ids, return_inverse=True, return_counts=True
     )
     keep = counts >= 2
-    n_titles = title_ids.size
+    n_titles = unique_ids.size
     weighted = np.zeros(n_titles)
     weights = np.zeros(n_titles)
     per_dimension: dict[str, np.ndarray] = {}
@@ -140,7 +140,7 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
             continue
         dis = unit_disagreement(data)
         full = np.full(n_titles, np.nan)
-        full[np.searchsorted(title_ids, data.units)] = dis
+        full[np.searchsorted(unique_ids, data.units)] = dis
         per_dimension[dimension.slug] = full[keep]
         ok = np.isfinite(full)
         w = codebook.weight(dimension)
@@ -156,7 +156,7 @@ def queue_table_compute(*, title_ids: list[int] | None = None) -> QueueTable:
     sel = np.flatnonzero(keep)
     slugs = [d.slug for d in codebook.dimensions]
     return QueueTable(
-        title_ids=title_ids[sel],
+        title_ids=unique_ids[sel],
         scores=scores[sel],
         answers=counts[sel],
         last_submitted=last[sel],

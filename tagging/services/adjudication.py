@@ -5,10 +5,9 @@ adjudication (versioned, optimistic locking, outbox row in the same transaction 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,9 @@ from ..review_models import DimensionPolicy
 from .agreement.data import answers_load, dimension_data
 from .agreement.stats import consensus_proposal, unit_disagreement, unit_sizes
 from .taggings import tagging_return
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 STALE = _(
     "The canonical tags of this title were changed by someone else (now version %(current)s, "
@@ -45,7 +47,7 @@ def canonical_tags_adjudicate(
     *,
     title: Title,
     values: dict[str, Any],
-    editor: AbstractBaseUser,
+    editor: User,
     reason: str = "",
     version: Any = None,
     codebook: Codebook | None = None,
@@ -80,7 +82,7 @@ def canonical_tags_adjudicate(
 
 
 def tagging_return_for_title(
-    *, title: Title, tagging: Tagging, editor: AbstractBaseUser, comment: str
+    *, title: Title, tagging: Tagging, editor: User, comment: str
 ) -> Tagging:
     """Return one answer of ``title`` to its tagger (the tagger engineer's ``tagging_return``)."""
     if tagging.title_id != title.pk:
@@ -170,7 +172,7 @@ def canonical_tags_auto_apply(*, title_ids: Iterable[int] | None = None) -> int:
 def dimension_policy_set(
     *,
     dimension: Dimension,
-    editor: AbstractBaseUser,
+    editor: User,
     auto_threshold: float | None,
     min_taggers: int = 2,
     disagreement_weight: float = 1.0,

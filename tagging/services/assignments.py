@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -33,6 +33,9 @@ from accounts.roles import Role, has_role
 from catalog.models import Title
 
 from ..models import Assignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOT_A_TAGGER = _("%(name)s is not a tagger.")
 ALREADY_ASSIGNED = _("%(title)s is already assigned to %(name)s.")
@@ -50,7 +53,7 @@ _CLAIM_CANDIDATES = 8
 _CLAIM_ROUNDS = 5
 
 
-def _check_tagger(user: AbstractBaseUser) -> None:
+def _check_tagger(user: User) -> None:
     if not has_role(user, Role.TAGGER):
         raise ValidationError({"tagger": [NOT_A_TAGGER % {"name": user.get_username()}]})
 
@@ -59,8 +62,8 @@ def _check_tagger(user: AbstractBaseUser) -> None:
 def assignment_create(
     *,
     title: Title,
-    tagger: AbstractBaseUser,
-    assigned_by: AbstractBaseUser | None,
+    tagger: User,
+    assigned_by: User | None,
     due_date: date | None = None,
     priority: int = 0,
     is_calibration: bool = False,
@@ -95,9 +98,9 @@ def assignment_create(
 def assignments_bulk_create(
     *,
     titles: Sequence[Title],
-    taggers: Sequence[AbstractBaseUser],
+    taggers: Sequence[User],
     overlap: int,
-    assigned_by: AbstractBaseUser | None,
+    assigned_by: User | None,
     due_date: date | None = None,
     priority: int = 0,
     is_calibration: bool = False,
@@ -168,7 +171,7 @@ def assignments_bulk_create(
     return [a for a in created if (a.title_id, a.tagger_id) in wanted]
 
 
-def assignment_queue(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
+def assignment_queue(*, tagger: User) -> QuerySet[Assignment]:
     """The tagger's open assignments in the order they should be worked on."""
     return (
         Assignment.objects.filter(tagger=tagger, status__in=OPEN_STATUSES)
@@ -178,7 +181,7 @@ def assignment_queue(*, tagger: AbstractBaseUser) -> QuerySet[Assignment]:
 
 
 def pool_candidates(
-    *, tagger: AbstractBaseUser, overlap: int, limit: int = _CLAIM_CANDIDATES
+    *, tagger: User, overlap: int, limit: int = _CLAIM_CANDIDATES
 ) -> tuple[list[int], list[int]]:
     """Up to ``limit`` ids of titles still short of ``overlap`` taggers that ``tagger`` does not
     already have, as (titles already started, untouched titles in catalogue order): started ones
@@ -222,10 +225,10 @@ def _claim_sql() -> str:
     )
 
 
-def _claim(*, title_id: int, tagger: AbstractBaseUser, overlap: int) -> bool:
+def _claim(*, title_id: int, tagger: User, overlap: int) -> bool:
     """The conditional write: True when this call created the assignment (exactly one winner)."""
     now = timezone.now()
-    params = [
+    params: list[int | str | bool | datetime] = [
         title_id,
         tagger.pk,
         Assignment.Status.NEW,
@@ -253,7 +256,7 @@ def _lock_candidate(title_id: int, *, wait: bool = False) -> bool:
     return Title.objects.filter(pk=title_id).select_for_update(skip_locked=not wait).exists()
 
 
-def assignment_next(*, tagger: AbstractBaseUser, overlap: int | None = None) -> Assignment | None:
+def assignment_next(*, tagger: User, overlap: int | None = None) -> Assignment | None:
     """The next title for ``tagger``: the first open assignment of their own queue, else one
     claimed from the pool (titles short of their overlap), else None when there is no work.
 

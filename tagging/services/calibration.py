@@ -5,9 +5,8 @@ their submitted answers are scored against the reference (see ``selectors_review
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +18,16 @@ from ..models import Assignment
 from ..review_models import CalibrationAnswer
 from .assignments import assignments_bulk_create
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 NO_REFERENCE = _("Record the reference answer of this title before assigning it for calibration.")
 EMPTY_REFERENCE = _("A reference answer needs at least one dimension.")
 
 
 @transaction.atomic
 def calibration_answer_set(
-    *, title: Title, values: dict[str, Any], editor: AbstractBaseUser, notes: str = ""
+    *, title: Title, values: dict[str, Any], editor: User, notes: str = ""
 ) -> CalibrationAnswer:
     clean = values_clean(values)
     if not clean:
@@ -43,9 +45,7 @@ def calibration_answer_retire(*, title: Title) -> None:
     CalibrationAnswer.objects.filter(title=title).update(active=False)
 
 
-def calibration_assign(
-    *, title: Title, taggers: Sequence[AbstractBaseUser], editor: AbstractBaseUser
-) -> list[Assignment]:
+def calibration_assign(*, title: Title, taggers: Sequence[User], editor: User) -> list[Assignment]:
     """Put a calibration title in each tagger's queue, mixed in with their other work."""
     if not CalibrationAnswer.objects.filter(title=title, active=True).exists():
         raise ValidationError({"title": [NO_REFERENCE]})

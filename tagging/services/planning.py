@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,9 @@ from catalog.models import Title
 
 from ..models import Assignment
 from .assignments import assignments_bulk_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NO_TITLES = _("No title matches: nothing to assign.")
 TOO_MANY = _("Plan at most %(max)s titles at once.")
@@ -36,10 +39,10 @@ def planning_titles(*, overlap: int, limit: int, search: str = "") -> list[Title
 
 def planning_assign(
     *,
-    taggers: Sequence[AbstractBaseUser],
+    taggers: Sequence[User],
     overlap: int,
     count: int,
-    editor: AbstractBaseUser,
+    editor: User,
     search: str = "",
     due_date: date | None = None,
 ) -> list[Assignment]:

@@ -10,9 +10,9 @@ transaction, so the full history of a tagging can be shown.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +25,10 @@ from catalog.values import Codebook, values_clean
 from config.api_errors import Conflict
 
 from ..models import Assignment, Tagging, TaggingRevision
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 NOT_ASSIGNED = _(
     "This title is not assigned to you. Take titles from your queue or with “Next title”."
@@ -75,7 +79,7 @@ def evidence_clean(evidence: Any, *, codebook: Codebook) -> dict[str, list[dict[
         return {}
     if not isinstance(evidence, dict):
         raise ValidationError({"evidence": [EVIDENCE_NOT_OBJECT]})
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     clean: dict[str, list[dict[str, Any]]] = {}
     for slug, pins in evidence.items():
         key = f"evidence.{slug}"
@@ -133,7 +137,7 @@ def _version_clean(version: Any) -> int:
 # --- writes --------------------------------------------------------------------------------
 
 
-def _record_revision(tagging: Tagging, *, saved_by: AbstractBaseUser | None) -> None:
+def _record_revision(tagging: Tagging, *, saved_by: User | None) -> None:
     TaggingRevision.objects.create(
         tagging=tagging,
         version=tagging.version,
@@ -175,7 +179,7 @@ def _clean_fields(
 
 def tagging_create(
     *,
-    tagger: AbstractBaseUser,
+    tagger: User,
     title: Title,
     values: Any = None,
     notes: Any = "",
@@ -220,7 +224,7 @@ def tagging_create(
             )
             _record_revision(tagging, saved_by=tagger)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
-        current = (
+        current: Mapping[str, Any] = (
             Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first() or {}
         )
         raise Conflict(
@@ -230,7 +234,9 @@ def tagging_create(
 
 
 def _stale_or_read_only(tagging_id: int, given: int) -> Conflict:
-    current = Tagging.objects.filter(pk=tagging_id).values("status", "version").first() or {}
+    current: Mapping[str, Any] = (
+        Tagging.objects.filter(pk=tagging_id).values("status", "version").first() or {}
+    )
     if current.get("status") == Tagging.Status.SUBMITTED:
         return Conflict(READ_ONLY)
     return Conflict(STALE_VERSION % {"current": current.get("version"), "given": given})
@@ -239,7 +245,7 @@ def _stale_or_read_only(tagging_id: int, given: int) -> Conflict:
 def tagging_save_draft(
     *,
     tagging: Tagging,
-    user: AbstractBaseUser,
+    user: User,
     version: Any,
     values: Any = None,
     notes: Any = None,
@@ -288,7 +294,7 @@ def _enqueue_auto_apply(title_id: int) -> None:
 def tagging_submit(
     *,
     tagging: Tagging,
-    user: AbstractBaseUser,
+    user: User,
     version: Any = None,
     codebook: Codebook | None = None,
 ) -> Tagging:
@@ -327,7 +333,7 @@ def tagging_submit(
 
 
 @transaction.atomic
-def tagging_return(*, tagging: Tagging, editor: AbstractBaseUser, comment: str) -> Tagging:
+def tagging_return(*, tagging: Tagging, editor: User, comment: str) -> Tagging:
     """An editor sends a submitted tagging back to its tagger with a comment; the tagger can edit
     and submit it again. The comment is shown on the tag page and kept in the history."""
     comment = (comment or "").strip()

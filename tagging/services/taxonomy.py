@@ -11,9 +11,8 @@ before and after, so an undo restores exactly those rows that still hold the rem
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -31,6 +30,9 @@ from catalog.outbox import outbox_record
 
 from ..models import Tagging
 from ..review_models import CalibrationAnswer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SLUG_TAKEN = _("“%(slug)s” is already used in this dimension.")
 DIMENSION_SLUG_TAKEN = _("A dimension “%(slug)s” already exists.")
@@ -53,7 +55,7 @@ def _record(
     *,
     action: str,
     summary: str,
-    editor: AbstractBaseUser | None,
+    editor: User | None,
     dimension: Dimension | None,
     undo: dict[str, Any] | None = None,
 ) -> TaxonomyChange:
@@ -97,7 +99,7 @@ def dimension_create(
     slug: str,
     label: str,
     kind: str,
-    editor: AbstractBaseUser,
+    editor: User,
     definition: str = "",
     required: bool = False,
     french: dict[str, str] | None = None,
@@ -137,7 +139,7 @@ def dimension_create(
 def dimension_edit(
     *,
     dimension: Dimension,
-    editor: AbstractBaseUser,
+    editor: User,
     label: str,
     definition: str,
     required: bool | None = None,
@@ -165,7 +167,7 @@ def tag_create(
     dimension: Dimension,
     slug: str,
     label: str,
-    editor: AbstractBaseUser,
+    editor: User,
     definition: str = "",
     examples: str = "",
     french: dict[str, str] | None = None,
@@ -214,7 +216,7 @@ def tag_create(
 def tag_edit(
     *,
     tag: Tag,
-    editor: AbstractBaseUser,
+    editor: User,
     label: str,
     definition: str,
     examples: str = "",
@@ -246,7 +248,7 @@ def _replace(value: Any, old: str, new: str) -> Any:
 
 
 def _remap(
-    dimension: Dimension, old: str, new: str, *, reason: str, editor: AbstractBaseUser | None
+    dimension: Dimension, old: str, new: str, *, reason: str, editor: User | None
 ) -> dict[str, Any]:
     """Replace ``old`` by ``new`` in every stored value of ``dimension``; returns
     ``{"tagging"|"canonical"|"calibration": {id: [before, after]}}``."""
@@ -287,7 +289,7 @@ def _remap_canonical(
     rows: dict[str, list[Any]],
     *,
     reason: str,
-    editor: AbstractBaseUser | None,
+    editor: User | None,
     only: dict[str, Any] | None = None,
 ) -> None:
     """Apply ``change`` to the canonical value of ``slug``; each changed title gets a new version
@@ -330,9 +332,7 @@ def _check_remappable(tag: Tag) -> None:
 
 
 @transaction.atomic
-def tag_rename(
-    *, tag: Tag, new_slug: str, editor: AbstractBaseUser, new_label: str = ""
-) -> TaxonomyChange:
+def tag_rename(*, tag: Tag, new_slug: str, editor: User, new_label: str = "") -> TaxonomyChange:
     """Give a tag a new slug (and label), remapping every stored value that used the old one."""
     _check_remappable(tag)
     new_slug = _slug_clean(new_slug, "new_slug")
@@ -367,7 +367,7 @@ def tag_rename(
 
 
 @transaction.atomic
-def tag_merge(*, source: Tag, target: Tag, editor: AbstractBaseUser) -> TaxonomyChange:
+def tag_merge(*, source: Tag, target: Tag, editor: User) -> TaxonomyChange:
     """Merge ``source`` into ``target``: every value using source now uses target (a multi-select
     answer holding both keeps one), and source is retired. Undoable."""
     _check_remappable(source)
@@ -399,7 +399,7 @@ def tag_merge(*, source: Tag, target: Tag, editor: AbstractBaseUser) -> Taxonomy
 
 
 @transaction.atomic
-def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> TaxonomyChange:
+def change_undo(*, change: TaxonomyChange, editor: User) -> TaxonomyChange:
     """Reverse a rename or merge: rows still holding the remapped value get their value from
     before; rows changed since are left as they are now."""
     change = TaxonomyChange.objects.select_for_update().get(pk=change.pk)
@@ -458,7 +458,7 @@ def change_undo(*, change: TaxonomyChange, editor: AbstractBaseUser) -> Taxonomy
 
 
 @transaction.atomic
-def tag_set_active(*, tag: Tag, active: bool, editor: AbstractBaseUser) -> TaxonomyChange:
+def tag_set_active(*, tag: Tag, active: bool, editor: User) -> TaxonomyChange:
     """Retire (hidden from the tag form; stored values stay) or restore a tag."""
     tag.active = active
     tag.save(update_fields=["active"])
@@ -470,9 +470,7 @@ def tag_set_active(*, tag: Tag, active: bool, editor: AbstractBaseUser) -> Taxon
 
 
 @transaction.atomic
-def dimension_set_active(
-    *, dimension: Dimension, active: bool, editor: AbstractBaseUser
-) -> TaxonomyChange:
+def dimension_set_active(*, dimension: Dimension, active: bool, editor: User) -> TaxonomyChange:
     dimension.active = active
     dimension.save(update_fields=["active"])
     action = TaxonomyChange.Action.RESTORE if active else TaxonomyChange.Action.RETIRE
@@ -486,9 +484,7 @@ def dimension_set_active(
 
 
 @transaction.atomic
-def tags_reorder(
-    *, dimension: Dimension, tag_ids: Sequence[int], editor: AbstractBaseUser
-) -> TaxonomyChange:
+def tags_reorder(*, dimension: Dimension, tag_ids: Sequence[int], editor: User) -> TaxonomyChange:
     tags = {t.pk: t for t in Tag.objects.filter(dimension=dimension)}
     if sorted(tag_ids) != sorted(tags) or len(set(tag_ids)) != len(tag_ids):
         raise ValidationError({"order": [BAD_ORDER]})
@@ -506,7 +502,7 @@ def tags_reorder(
 
 
 @transaction.atomic
-def tag_move(*, tag: Tag, offset: int, editor: AbstractBaseUser) -> TaxonomyChange:
+def tag_move(*, tag: Tag, offset: int, editor: User) -> TaxonomyChange:
     """Move one tag up (offset −1) or down (+1) in its dimension's order."""
     ids = list(
         Tag.objects.filter(dimension=tag.dimension)
@@ -520,9 +516,7 @@ def tag_move(*, tag: Tag, offset: int, editor: AbstractBaseUser) -> TaxonomyChan
 
 
 @transaction.atomic
-def dimension_move(
-    *, dimension: Dimension, offset: int, editor: AbstractBaseUser
-) -> TaxonomyChange:
+def dimension_move(*, dimension: Dimension, offset: int, editor: User) -> TaxonomyChange:
     dims = list(Dimension.objects.order_by("order", "slug"))
     i = next(k for k, d in enumerate(dims) if d.pk == dimension.pk)
     j = min(max(i + offset, 0), len(dims) - 1)

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from accounts.roles import Role
 from catalog.models import Dimension, Title
 from config.api_errors import Conflict
+from config.htmx import HtmxHttpRequest
 
 from ..charts import alpha_bars, drift_lines, heat_map
 from ..models import Tagging
@@ -69,18 +70,17 @@ def _error_text(exc: ValidationError | Conflict) -> str:
 
 
 @editor_required
-def review(request: HttpRequest) -> HttpResponse:
-    params = {
-        "dimension": request.GET.get("dimension", ""),
-        "q": request.GET.get("q", "").strip(),
-        "min": _float(request.GET.get("min"), 0.0),
-        "done": request.GET.get("done") == "1",
-    }
+def review(request: HtmxHttpRequest) -> HttpResponse:
+    dimension = request.GET.get("dimension", "")
+    search = request.GET.get("q", "").strip()
+    min_score = _float(request.GET.get("min"), 0.0)
+    include_adjudicated = request.GET.get("done") == "1"
+    params = {"dimension": dimension, "q": search, "min": min_score, "done": include_adjudicated}
     page = disagreement_queue(
-        dimension=params["dimension"],
-        search=params["q"],
-        min_score=params["min"],
-        include_adjudicated=params["done"],
+        dimension=dimension,
+        search=search,
+        min_score=min_score,
+        include_adjudicated=include_adjudicated,
         page=_int(request.GET.get("page"), 1, 1, 100000),
     )
     codebook = review_codebook()
@@ -182,7 +182,7 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
                 calibration_answer_set(
                     title=title,
                     values=form_values,
-                    editor=request.user,
+                    editor=signed_in_user(request),
                     notes=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Saved as this title's calibration reference."))
@@ -191,7 +191,7 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
                 canonical_tags_adjudicate(
                     title=title,
                     values=form_values,
-                    editor=request.user,
+                    editor=signed_in_user(request),
                     reason=request.POST.get("reason", "").strip(),
                     version=int(version) if version.isdigit() else None,
                 )
@@ -208,7 +208,7 @@ def review_title(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @editor_required
-def review_return(request: HttpRequest, pk: int, tagging_id: int) -> HttpResponse:
+def review_return(request: HtmxHttpRequest, pk: int, tagging_id: int) -> HttpResponse:
     title = get_object_or_404(Title, pk=pk)
     tagging = get_object_or_404(
         Tagging.objects.select_related("tagger"), pk=tagging_id, title=title
@@ -218,7 +218,7 @@ def review_return(request: HttpRequest, pk: int, tagging_id: int) -> HttpRespons
         tagging = tagging_return_for_title(
             title=title,
             tagging=tagging,
-            editor=request.user,
+            editor=signed_in_user(request),
             comment=request.POST.get("comment", ""),
         )
     except ValidationError as exc:
@@ -297,7 +297,7 @@ def planning(request: HttpRequest) -> HttpResponse:
                 taggers=chosen,
                 overlap=overlap,
                 count=_int(request.POST.get("count"), 20, 1, 5000),
-                editor=request.user,
+                editor=signed_in_user(request),
                 search=request.POST.get("q", "").strip(),
                 due_date=date.fromisoformat(due) if due else None,
             )
@@ -336,7 +336,7 @@ def planning_calibration(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     try:
-        created = calibration_assign(title=title, taggers=chosen, editor=request.user)
+        created = calibration_assign(title=title, taggers=chosen, editor=signed_in_user(request))
         messages.success(
             request, _("Calibration title added to %(n)s queues.") % {"n": len(created)}
         )

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from accounts.roles import Role
 from catalog.models import Dimension
 from config.api_errors import Conflict
+from config.htmx import HtmxHttpRequest
 
 from ..models import Assignment, Tagging
 from ..selectors import queue_counts, queue_list, tag_page_assignment, tagging_history
@@ -33,18 +34,19 @@ from ..tagform import form_fields, form_int, form_json, form_values
 @role_required(Role.TAGGER)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    assignments = queue_list(tagger=request.user)
+    user = signed_in_user(request)
+    assignments = queue_list(tagger=user)
     return render(
         request,
         "tagging/queue.html",
-        {"assignments": assignments, "counts": queue_counts(tagger=request.user)},
+        {"assignments": assignments, "counts": queue_counts(tagger=user)},
     )
 
 
 @role_required(Role.TAGGER)
 @require_POST
 def next_title(request: HttpRequest) -> HttpResponse:
-    assignment = assignment_next(tagger=request.user)
+    assignment = assignment_next(tagger=signed_in_user(request))
     if assignment is None:
         messages.info(
             request, _("No titles are waiting: your queue is done and the pool is empty.")
@@ -120,8 +122,8 @@ def _context(
 
 @role_required(Role.TAGGER)
 @require_GET
-def tag(request: HttpRequest, title_id: int) -> HttpResponse:
-    assignment = tag_page_assignment(user=request.user, title_id=title_id)
+def tag(request: HtmxHttpRequest, title_id: int) -> HttpResponse:
+    assignment = tag_page_assignment(user=signed_in_user(request), title_id=title_id)
     tagging = getattr(assignment, "tagging", None)
     context = _context(request, assignment, tagging)
     if request.htmx and request.GET.get("partial") == "history":
@@ -143,7 +145,7 @@ def _save(request: HttpRequest, assignment: Assignment) -> Tagging:
             # The page believed a tagging existed; it was saved elsewhere (another tab).
             raise Conflict(_("This title was started in another tab. Reload to continue there."))
         return tagging_create(
-            tagger=request.user,
+            tagger=signed_in_user(request),
             title=assignment.title,
             values=values,
             notes=notes,
@@ -155,7 +157,7 @@ def _save(request: HttpRequest, assignment: Assignment) -> Tagging:
         raise Conflict(_("This title was started in another tab. Reload to continue there."))
     return tagging_save_draft(
         tagging=tagging,
-        user=request.user,
+        user=signed_in_user(request),
         version=version,
         values=values,
         notes=notes,
@@ -169,7 +171,7 @@ def _save(request: HttpRequest, assignment: Assignment) -> Tagging:
 def tag_save(request: HttpRequest, title_id: int) -> HttpResponse:
     """Autosave (htmx): answers the save-state partial — "Saved 12:03:04", the new version kept
     in the form, or the conflict / error message with its HTTP status."""
-    assignment = tag_page_assignment(user=request.user, title_id=title_id)
+    assignment = tag_page_assignment(user=signed_in_user(request), title_id=title_id)
     context: dict[str, Any] = {"save_url": reverse("tagging:tag-save", args=[title_id])}
     try:
         tagging = _save(request, assignment)
@@ -197,17 +199,17 @@ def tag_save(request: HttpRequest, title_id: int) -> HttpResponse:
 @require_POST
 def tag_submit(request: HttpRequest, title_id: int) -> HttpResponse:
     """Save what is on screen, then submit; errors come back beside their fields."""
-    assignment = tag_page_assignment(user=request.user, title_id=title_id)
+    assignment = tag_page_assignment(user=signed_in_user(request), title_id=title_id)
     try:
         tagging = _save(request, assignment)
-        tagging_submit(tagging=tagging, user=request.user, version=tagging.version)
+        tagging_submit(tagging=tagging, user=signed_in_user(request), version=tagging.version)
     except ValidationError as exc:
-        assignment = tag_page_assignment(user=request.user, title_id=title_id)
-        tagging = getattr(assignment, "tagging", None)
+        assignment = tag_page_assignment(user=signed_in_user(request), title_id=title_id)
+        current = getattr(assignment, "tagging", None)
         context = _context(
             request,
             assignment,
-            tagging,
+            current,
             values=form_values(request.POST, kinds=_kinds()),
             errors=exc.message_dict,
             evidence=_dict_or_empty(form_json(request.POST, "evidence", {})),

@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from accounts.roles import Role
 from catalog.models import Dimension, Tag, TaxonomyChange
 from catalog.selectors import taxonomy_version
+from config.htmx import HtmxHttpRequest
 
 from ..review_models import DimensionPolicy
 from ..selectors_review.agreement import agreement_dimension
@@ -47,7 +48,7 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
                 label=request.POST.get("label", ""),
                 kind=request.POST.get("kind", ""),
                 definition=request.POST.get("definition", ""),
-                editor=request.user,
+                editor=signed_in_user(request),
                 french=_french(request.POST),
             )
             messages.success(
@@ -80,7 +81,7 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
-def taxonomy_dimension(request: HttpRequest, pk: int) -> HttpResponse:
+def taxonomy_dimension(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dimension = get_object_or_404(Dimension, pk=pk)
     error = ""
     if request.method == "POST":
@@ -118,7 +119,7 @@ def _tag(dimension: Dimension, value: Any) -> Tag:
 
 
 def _dimension_action(request: HttpRequest, dimension: Dimension, action: str) -> None:
-    post, editor = request.POST, request.user
+    post, editor = request.POST, signed_in_user(request)
     if action == "edit-dimension":
         svc.dimension_edit(
             dimension=dimension,
@@ -207,7 +208,7 @@ def _dimension_action(request: HttpRequest, dimension: Dimension, action: str) -
 def taxonomy_undo(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(TaxonomyChange, pk=pk)
     try:
-        svc.change_undo(change=change, editor=request.user)
+        svc.change_undo(change=change, editor=signed_in_user(request))
         messages.success(request, _("Undone: %(summary)s") % {"summary": change.summary})
     except ValidationError as exc:
         messages.error(request, _errors(exc))

@@ -27,6 +27,8 @@ from scipy import sparse
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+# Resampling weights: float32 for large samples (half the memory traffic), float64 otherwise.
+WeightArray = npt.NDArray[np.float32] | npt.NDArray[np.float64]
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 #: ``delta(n_c) -> (V, V)`` distance matrix; ordinal distances depend on the value marginals.
 DeltaFn = Callable[[FloatArray], FloatArray]
@@ -87,9 +89,9 @@ def coincidence_matrix(
     pairs = pairs or unit_pairs(unit)
     value = np.asarray(value, dtype=np.int64)
     flat = value[pairs.i] * n_values + value[pairs.j]
-    return np.bincount(flat, weights=pairs.weight, minlength=n_values * n_values).reshape(
-        n_values, n_values
-    )
+    # With weights, bincount already returns float64 (the stubs say int): astype is a no-op.
+    o = np.bincount(flat, weights=pairs.weight, minlength=n_values * n_values)
+    return o.astype(np.float64, copy=False).reshape(n_values, n_values)
 
 
 # --- distance functions (δ²) ----------------------------------------------------------------
@@ -255,14 +257,13 @@ def bootstrap_ci(
         w = _resample_counts(rng, b, n_units)
         n_b = _rows_times(w, counts)  # (b, V) resampled marginals
         n = n_b.sum(axis=1)
-        per_unit_w = per_unit.astype(w.dtype, copy=False) if fixed else None
+        if fixed:
+            o_dot = (w @ per_unit.astype(w.dtype, copy=False)).astype(np.float64)
         if fixed and n_values > _DENSE_MAX_VALUES:
             # Large domains (sets): hold the expected disagreement at its full-sample value,
             # as Hayes & Krippendorff's bootstrap does; (B x V) @ (V x V) would dominate.
-            o_dot = (w @ per_unit_w).astype(np.float64)
             expected = d_e_full * n * (n - 1)
         elif fixed:
-            o_dot = (w @ per_unit_w).astype(np.float64)
             expected = np.einsum("bi,bi->b", n_b @ d, n_b)
         else:
             o_b = _rows_times(w, per_unit_o).reshape(b, n_values, n_values)
@@ -279,7 +280,7 @@ def bootstrap_ci(
     return (float(lo), float(hi))
 
 
-def _resample_counts(rng: np.random.Generator, samples: int, n_units: int) -> FloatArray:
+def _resample_counts(rng: np.random.Generator, samples: int, n_units: int) -> WeightArray:
     """(samples, n_units) how often each unit is drawn in each resample of n_units draws.
 
     From ``_POISSON_FROM`` units on, the counts are independent Poisson(1) draws (the
@@ -294,11 +295,11 @@ def _resample_counts(rng: np.random.Generator, samples: int, n_units: int) -> Fl
         return counts
     draws = rng.integers(0, n_units, size=(samples, n_units), dtype=np.int64)
     draws += (np.arange(samples, dtype=np.int64) * n_units)[:, None]
-    counts = np.bincount(draws.ravel(), minlength=samples * n_units)
-    return counts.reshape(samples, n_units).astype(np.float64)
+    drawn = np.bincount(draws.ravel(), minlength=samples * n_units)
+    return drawn.reshape(samples, n_units).astype(np.float64)
 
 
-def _rows_times(w: FloatArray, table: FloatArray | sparse.csr_matrix) -> FloatArray:
+def _rows_times(w: WeightArray, table: FloatArray | sparse.csr_matrix) -> FloatArray:
     """(B, U) @ (U, K) in the resampling weights' precision, returned as float64."""
     if sparse.issparse(table):
         return np.asarray((table.T @ w.T).T, dtype=np.float64)
@@ -324,23 +325,24 @@ def per_tag_binary_alpha(unit: npt.ArrayLike, chosen: npt.ArrayLike) -> FloatArr
     ``m`` choosing the tag in a unit, 2·a·(m−a)/(m−1) disagreeing pairs, so
     α_t = 1 − (n − 1) Σ_u 2 a (m − a)/(m − 1) / (2 n₁ n₀).  Returns (T,), nan when undefined.
     """
-    unit = np.asarray(unit, dtype=np.int64)
-    chosen = np.asarray(chosen, dtype=bool)
-    if unit.size == 0:
-        return np.full(chosen.shape[1] if chosen.ndim == 2 else 0, np.nan)
-    m = np.bincount(unit)
-    keep = m[unit] >= 2
-    unit, chosen = unit[keep], chosen[keep]
+    row_unit: IntArray = np.asarray(unit, dtype=np.int64)
+    row_chosen: npt.NDArray[np.bool_] = np.asarray(chosen, dtype=bool)
+    if row_unit.size == 0:
+        return np.full(row_chosen.shape[1] if row_chosen.ndim == 2 else 0, np.nan)
+    m = np.bincount(row_unit)
+    keep = m[row_unit] >= 2
+    row_unit, row_chosen = row_unit[keep], row_chosen[keep]
     n_units = int(m.size)
     selector = sparse.csr_matrix(
-        (np.ones(unit.size), (unit, np.arange(unit.size))), shape=(n_units, unit.size)
+        (np.ones(row_unit.size), (row_unit, np.arange(row_unit.size))),
+        shape=(n_units, row_unit.size),
     )
-    a = np.asarray(selector @ chosen.astype(np.float64))  # (U, T) coders choosing t per unit
+    a = np.asarray(selector @ row_chosen.astype(np.float64))  # (U, T) coders choosing t per unit
     mu = m.astype(np.float64)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         disagreeing = np.where(mu >= 2, 2.0 * a * (mu - a) / np.maximum(mu - 1, 1), 0.0).sum(axis=0)
-    n = float(unit.size)
-    n1 = chosen.sum(axis=0).astype(np.float64)
+    n = float(row_unit.size)
+    n1 = row_chosen.sum(axis=0).astype(np.float64)
     n0 = n - n1
     with np.errstate(invalid="ignore", divide="ignore"):
         result = 1.0 - (n - 1) * disagreeing / (2.0 * n1 * n0)

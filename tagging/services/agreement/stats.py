@@ -100,9 +100,9 @@ def consensus_proposal(data: DimensionData) -> tuple[list[Any], npt.NDArray[np.b
         medians = unit_medians(data)
         return [math.ceil(x) for x in medians], medians != np.floor(medians)
     if data.level == "set":
-        counts = unit_tag_counts(data)
-        keep = counts * 2 > m[:, None]
-        split = (counts * 2 == m[:, None]) & (counts > 0)
+        tag_counts = unit_tag_counts(data)
+        keep = tag_counts * 2 > m[:, None]
+        split = (tag_counts * 2 == m[:, None]) & (tag_counts > 0)
         tags = np.asarray(data.tags, dtype=object)
         return [sorted(tags[row].tolist()) for row in keep], split.any(axis=1)
     counts = np.bincount(data.unit * data.n_values + data.value, minlength=n_units * data.n_values)
