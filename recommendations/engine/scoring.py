@@ -71,6 +71,9 @@ class BlockResult:
     idx: np.ndarray
     scores: np.ndarray
     cowatch_norm: np.ndarray
+    #: (b,) bool: more candidates within the genre caps than places, so a title that would
+    #: break a cap cannot enter the list (the incremental path's entry test relies on it).
+    spare: np.ndarray | None = None
 
 
 def popularity_prior(weights: sp.csr_matrix) -> np.ndarray:
@@ -277,15 +280,26 @@ def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 def diversify(
     idx: np.ndarray, scores: np.ndarray, groups: np.ndarray, k: int, share: float = GENRE_SHARE
 ) -> tuple[np.ndarray, np.ndarray]:
+    out_idx, out_scores, _ = diversify_counted(idx, scores, groups, k, share)
+    return out_idx, out_scores
+
+
+def diversify_counted(
+    idx: np.ndarray, scores: np.ndarray, groups: np.ndarray, k: int, share: float = GENRE_SHARE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pick k of the ranked candidates so that no genre holds more than ``ceil(share * k)``
     places: a candidate that would push one of its genres past the cap moves behind all
     candidates that do not (it still fills the list when nothing else is left). Counts include
     the candidates above that were moved back, which errs on the side of more variety.
-    Invalid candidates (-inf) become -1."""
+    Invalid candidates (-inf) become -1. Also returns (b,) the candidates within the caps."""
     b, n = idx.shape
     valid = np.isfinite(scores)
     if n == 0:
-        return np.full((b, k), -1, np.int32), np.full((b, k), -np.inf, np.float32)
+        return (
+            np.full((b, k), -1, np.int32),
+            np.full((b, k), -np.inf, np.float32),
+            np.zeros(b, np.int64),
+        )
     if groups.shape[1]:
         cap = max(1, math.ceil(share * k))
         g = groups[idx] & valid[:, :, None]  # (b, n, G)
@@ -294,6 +308,7 @@ def diversify(
     else:
         over = np.zeros_like(valid)
     tier = np.where(valid & ~over, 0, np.where(valid, 1, 2))
+    within = (tier == 0).sum(axis=1)
     order = np.argsort(tier * n + np.arange(n)[None, :], axis=1, kind="stable")[:, :k]
     out_idx = np.take_along_axis(idx, order, axis=1)
     out_scores = np.take_along_axis(scores, order, axis=1)
@@ -306,8 +321,10 @@ def diversify(
         out_scores = np.pad(out_scores, ((0, 0), (0, pad)), constant_values=-np.inf)
     # Tier-1 items sorted after tier 0 may outscore them; keep ranks consistent with scores.
     resort = np.argsort(-np.where(out_idx >= 0, out_scores, -np.inf), axis=1, kind="stable")
-    return np.take_along_axis(out_idx, resort, axis=1), np.take_along_axis(
-        out_scores, resort, axis=1
+    return (
+        np.take_along_axis(out_idx, resort, axis=1),
+        np.take_along_axis(out_scores, resort, axis=1),
+        within,
     )
 
 
@@ -327,11 +344,11 @@ def recommend_block(
     apply_exclusions(scores, seen, limits, model.titles.maturity)
     if diverse:
         idx, vals = top_candidates(scores, k * CANDIDATE_FACTOR)
-        idx, vals = diversify(idx, vals, model.groups(), k)
-    else:
-        idx, vals = top_candidates(scores, k)
-        ok = np.isfinite(vals)
-        idx, vals = np.where(ok, idx, -1).astype(np.int32), vals
+        idx, vals, within = diversify_counted(idx, vals, model.groups(), k)
+        return BlockResult(idx, vals, norm, within > k)
+    idx, vals = top_candidates(scores, k)
+    ok = np.isfinite(vals)
+    idx, vals = np.where(ok, idx, -1).astype(np.int32), vals
     return BlockResult(idx, vals, norm)
 
 

@@ -15,6 +15,7 @@ an explicit full request rebuilds everything.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from catalog.models import OutboxEvent
 from catalog.selectors import tags_version
-from recommendations.engine.scoring import column_scores, excluded_mask
+from recommendations.engine.scoring import GENRE_SHARE, column_scores, excluded_mask
 from recommendations.models import RebuildRun
 
 from . import state as engine_state
@@ -231,8 +232,33 @@ def column_affected(state: engine_state.EngineState, rows: np.ndarray) -> np.nda
         if mask is not None:
             allowed &= ~mask[:, 0]
         entering = np.flatnonzero(allowed & (new > state.list_min))
-        out.extend([holders, entering])
+        out.extend([holders, _past_genre_caps(state, int(p), entering, new)])
     return np.unique(np.concatenate(out))
+
+
+def _past_genre_caps(
+    state: engine_state.EngineState, position: int, candidates: np.ndarray, new: np.ndarray
+) -> np.ndarray:
+    """The ``candidates`` (lists the title now outscores the last item of) that it can really
+    enter: where the list had spare candidates within the genre caps, a title having a genre
+    that already fills its cap above the title's score is moved behind them and stays out —
+    so that list does not change. (Without this, lists led by a common genre, whose last
+    item scores low, were all rebuilt for nothing: about 80 % of these candidates.)"""
+    groups = state.model.groups()
+    genres = np.flatnonzero(groups[position])
+    if genres.size == 0 or candidates.size == 0 or state.list_spare is None:
+        return candidates
+    assert state.list_idx is not None
+    assert state.list_scores is not None
+    spare = state.list_spare[candidates]
+    check = candidates[spare]
+    k = state.list_idx.shape[1]
+    cap = max(1, math.ceil(GENRE_SHARE * k))
+    items = state.list_idx[check]
+    above = (state.list_scores[check] > new[check][:, None]) & (items >= 0)
+    has = groups[np.maximum(items, 0)][:, :, genres] & above[:, :, None]
+    blocked = (has.sum(axis=1) >= cap).any(axis=1)
+    return np.concatenate([candidates[~spare], check[~blocked]])
 
 
 def engine_state_column(state: engine_state.EngineState, position: int) -> np.ndarray:

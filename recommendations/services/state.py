@@ -55,6 +55,8 @@ class EngineState:
     built_at: float = field(default_factory=time.monotonic)
     list_idx: np.ndarray | None = None  # (S, k) int32 the lists as last computed
     list_min: np.ndarray | None = None  # (S,) float32 their lowest score
+    list_scores: np.ndarray | None = None  # (S, k) float32 their scores
+    list_spare: np.ndarray | None = None  # (S,) bool BlockResult.spare
     cowatch_norm: np.ndarray | None = None  # (S,) float32
 
     @property
@@ -179,10 +181,16 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
     state.profiles = np.vstack(
         [state.profiles, np.zeros((n_new, state.profiles.shape[1]), np.float32)]
     )[order]
-    for name in ("list_idx", "list_min", "cowatch_norm"):
+    fills: dict[str, float] = {
+        "list_idx": -1,
+        "list_min": -np.inf,
+        "list_scores": -np.inf,
+        "list_spare": False,
+        "cowatch_norm": 1.0,
+    }
+    for name, fill in fills.items():
         arr = getattr(state, name)
         if arr is not None:
-            fill = -1 if name == "list_idx" else (-np.inf if name == "list_min" else 1.0)
             pad = np.full((n_new, *arr.shape[1:]), fill, dtype=arr.dtype)
             setattr(state, name, np.concatenate([arr, pad])[order])
     state.subscriber_ids = ids[order]
@@ -233,9 +241,14 @@ def lists_compute(
         state.list_idx = np.full((state.n_subscribers, k), -1, np.int32)
         state.list_min = np.full(state.n_subscribers, -np.inf, np.float32)
         state.cowatch_norm = np.ones(state.n_subscribers, np.float32)
+        state.list_scores = np.full((state.n_subscribers, k), -np.inf, np.float32)
+        state.list_spare = np.zeros(state.n_subscribers, np.bool_)
     list_idx, list_min, cowatch_norm = state.list_idx, state.list_min, state.cowatch_norm
+    list_scores, list_spare = state.list_scores, state.list_spare
     assert list_min is not None
     assert cowatch_norm is not None
+    assert list_scores is not None
+    assert list_spare is not None
     for start in range(0, len(positions), block):
         pos = positions[start : start + block]
         weights = state.weights[pos]
@@ -247,6 +260,8 @@ def lists_compute(
         last = np.where(result.idx >= 0, result.scores, np.inf).min(axis=1)
         # A short list accepts any allowed title.
         list_min[pos] = np.where(full, last, -np.inf)
+        list_scores[pos] = np.where(result.idx >= 0, result.scores, -np.inf)
+        list_spare[pos] = result.spare if result.spare is not None else False
         cowatch_norm[pos] = result.cowatch_norm
         d = (
             drivers(
