@@ -35,7 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings: Any) -> None:
     """Each test gets an empty in-process cache, so cached pages never leak between tests."""
+    from django.core.cache import cache
+
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # locmem caches with the same LOCATION share one dict across instances
 
 
 @pytest.fixture(autouse=True)
