@@ -1,6 +1,6 @@
 """The pool claim under real concurrency: 20 taggers in threads, each with its own connection,
 press "Next title" until there is no work. No title may get more taggers than its overlap, no
-pair twice, no error — on PostgreSQL when DATABASE_URL is postgres, else on a file SQLite."""
+pair twice, no error — on a file SQLite always, and on PostgreSQL when DATABASE_URL is postgres."""
 
 from __future__ import annotations
 
@@ -41,9 +41,7 @@ def test_pool_claim_never_exceeds_overlap_on_postgresql(make_user):
     check(race(taggers=taggers, overlap=OVERLAP))
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the SQLite mode is checked when it is the database"
-)
+# Always runs (the embedded default is SQLite even when the suite itself runs on PostgreSQL).
 def test_pool_claim_never_exceeds_overlap_on_file_sqlite(tmp_path):
     env = {
         **os.environ,
