@@ -155,6 +155,18 @@ def cowatch_scores(
     return raw, norm.astype(np.float32)
 
 
+def _row_max(m: sp.csr_matrix) -> np.ndarray:
+    """(b,) float32 row maxima of a CSR matrix, counting its implicit zeros like a dense max."""
+    counts = np.diff(m.indptr)
+    out = np.zeros(m.shape[0], np.float32)
+    has = counts > 0
+    if has.any():
+        out[has] = np.maximum.reduceat(m.data, m.indptr[:-1][has]).astype(np.float32)
+        sparse_rows = has & (counts < m.shape[1])
+        out[sparse_rows] = np.maximum(out[sparse_rows], 0.0)
+    return out
+
+
 def cowatch_raw(weights: sp.csr_matrix, item_sim: sp.csr_matrix) -> np.ndarray:
     """(b, T) float32 ``weights @ item_sim`` densified."""
     return np.asarray((weights @ item_sim).toarray(), dtype=np.float32)
@@ -170,14 +182,14 @@ def score_block(
         scores *= blend.tags
     norm = np.ones(profiles.shape[0], dtype=np.float32)
     if model.item_sim is not None and blend.cowatch:
-        # In place, one (b, T) temporary: scores += cowatch * raw / row max.
-        cw = cowatch_raw(weights, model.item_sim)
-        norm = cw.max(axis=1)
+        # scores += cowatch * raw / row max, added from the sparse product's non-zeros: no
+        # (b, T) temporary to fill, scale and add (each row has ~events x neighbours entries).
+        cw = (weights @ model.item_sim).tocsr()
+        cw.sum_duplicates()
+        norm = _row_max(cw)
         norm[~(norm > 0)] = 1.0
-        norm = norm.astype(np.float32)
-        cw *= (blend.cowatch / norm)[:, None]
-        scores += cw
-        del cw
+        rows = np.repeat(np.arange(cw.shape[0]), np.diff(cw.indptr))
+        scores[rows, cw.indices] += cw.data.astype(np.float32) * (blend.cowatch / norm)[rows]
     if model.popularity is not None and blend.popularity:
         scores += blend.popularity * model.popularity[None, :]
     return scores, norm
