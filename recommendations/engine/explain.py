@@ -276,8 +276,85 @@ class Explainer:
         )
         tri_uniq, tri_inv = np.unique(triple.ravel(), return_inverse=True)
         code = np.clip(np.round(d.anchor_code * 2).astype(np.int64), 0, 63)
+        tri_inv = tri_inv.reshape(idx.shape)
+        split = self._split_templates()
+        if split is not None:
+            out = self._reasons_joined(tri_uniq, tri_inv, d.anchor, code, f1, split)
+        else:
+            out = self._reasons_formatted(tri_uniq, tri_inv, d.anchor, code, f1)
+        out[idx < 0] = ""
+        return out
+
+    def _split_templates(self) -> dict[str, tuple[str, str]] | None:
+        """Each anchored template cut around its one ``{desc}`` (None if a translation does
+        not have exactly one), so a reason is ``before + description + after``."""
+        p = self.phrases
+        out = {}
+        for name, template in (
+            ("rated", p.rated),
+            ("liked", p.liked),
+            ("watched", p.watched),
+            ("no_anchor", p.no_anchor),
+        ):
+            before, sep, after = template.partition("{desc}")
+            if not sep or "{desc}" in after or (before.endswith("{") and after.startswith("}")):
+                return None
+            out[name] = (before, after)
+        return out
+
+    def _reasons_joined(
+        self,
+        tri_uniq: np.ndarray,
+        tri_inv: np.ndarray,
+        anchor: np.ndarray,
+        code: np.ndarray,
+        f1: np.int64,
+        split: dict[str, tuple[str, str]],
+    ) -> np.ndarray:
+        """Descriptions formatted per distinct tag triple, the anchor's words per distinct
+        (anchor, rating) pair, and joined by numpy's element-wise object addition: far fewer
+        Python-level string operations than one ``format`` per item."""
+        descs = np.array(
+            [
+                self.describe(int(t // (f1 * f1) - 1), int((t // f1) % f1 - 1), int(t % f1 - 1))
+                for t in tri_uniq.tolist()
+            ],
+            dtype=object,
+        )
+        pair = (anchor.astype(np.int64) + 1) * 64 + code
+        pair_uniq, pair_inv = np.unique(pair.ravel(), return_inverse=True)
+        before = np.empty(pair_uniq.size, dtype=object)
+        after = np.empty(pair_uniq.size, dtype=object)
+        for i, value in enumerate(pair_uniq.tolist()):
+            h, c = value // 64 - 1, value % 64
+            if h < 0:
+                words = split["no_anchor"]
+                fill: dict[str, str] = {}
+            elif c / 2 == ANCHOR_LIKED:
+                words, fill = split["liked"], {"title": self.names[h]}
+            elif c / 2 == ANCHOR_WATCHED or c <= 0:
+                words, fill = split["watched"], {"title": self.names[h]}
+            else:
+                words, fill = split["rated"], {"title": self.names[h], "stars": f"{c / 2:g}"}
+            before[i] = words[0].format(**fill)
+            after[i] = words[1].format(**fill)
+        pair_inv = pair_inv.reshape(anchor.shape)
+        item_desc = descs[tri_inv]
+        out = before[pair_inv] + item_desc + after[pair_inv]
+        out[item_desc == ""] = self.phrases.untagged
+        return out
+
+    def _reasons_formatted(
+        self,
+        tri_uniq: np.ndarray,
+        tri_inv: np.ndarray,
+        anchor: np.ndarray,
+        code: np.ndarray,
+        f1: np.int64,
+    ) -> np.ndarray:
+        """One ``reason`` per distinct (tags, anchor, rating) combination."""
         t1 = np.int64(len(self.names) + 1)
-        key = (tri_inv.reshape(idx.shape) * t1 + (d.anchor.astype(np.int64) + 1)) * 64 + code
+        key = (tri_inv * t1 + (anchor.astype(np.int64) + 1)) * 64 + code
         uniq, inverse = np.unique(key.ravel(), return_inverse=True)
         tri_of = tri_uniq[uniq // (64 * t1)]
         anchors = (uniq // 64) % t1 - 1
@@ -299,9 +376,7 @@ class Explainer:
             ],
             dtype=object,
         )
-        out = texts[inverse.ravel()].reshape(idx.shape)
-        out[idx < 0] = ""
-        return out
+        return texts[inverse].reshape(anchor.shape)
 
     def reasons_for(
         self,
