@@ -42,6 +42,14 @@ def _fresh_cache(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_engine_state() -> None:
+    """The engine keeps a per-process working set; each test starts without one."""
+    from recommendations.services.state import state_forget
+
+    state_forget()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings: Any) -> Iterator[None]:
     """Unit tests run tasks inline; integration tests start a real worker instead."""
     from config import celery_app

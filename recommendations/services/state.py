@@ -335,6 +335,8 @@ def state_get(*, fresh: bool = False) -> EngineState:
     """This process's working set: rebuilt when asked, missing, expired or the taxonomy moved."""
     global _cached
     ttl = float(getattr(settings, "RECOMMENDATION_STATE_TTL", 3600))
+    from catalog.models import OutboxEvent
+
     with _lock:
         state = _cached
         if (
@@ -342,9 +344,10 @@ def state_get(*, fresh: bool = False) -> EngineState:
             or state is None
             or time.monotonic() - state.built_at > ttl
             or state.taxonomy_version != taxonomy_version()
+            # The outbox went backwards: the database was restored or replaced under us.
+            or (OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+            < state.outbox_seen
         ):
-            from catalog.models import OutboxEvent
-
             # Read before loading: a change committed during the load is replayed, not lost.
             seen = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
             version = tags_version()
