@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.imports import ImportRejected, catalog_import
+from catalog.management.reporting import report_rejection
 
 
 class Command(BaseCommand):
@@ -36,10 +37,3 @@ class Command(BaseCommand):
                 f"{result.unchanged} unchanged; genres changed on {result.genres_changed} titles."
             )
         )
-
-
-def report_rejection(command: BaseCommand, exc: ImportRejected) -> None:
-    """Every bad row on stderr, then a non-zero exit with the one-line reason."""
-    for error in exc.errors:
-        command.stderr.write(str(error))
-    raise CommandError(exc.one_line()) from exc

@@ -7,8 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.imports import ImportRejected, tags_import
-
-from .import_catalog import report_rejection
+from catalog.management.reporting import report_rejection
 
 
 class Command(BaseCommand):

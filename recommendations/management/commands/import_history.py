@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.imports import ImportRejected
+from catalog.management.reporting import report_rejection
 from recommendations.services.history import history_import
 
 
@@ -27,9 +28,7 @@ class Command(BaseCommand):
         try:
             result = history_import(path=options["file"], progress=not options["no_progress"])
         except ImportRejected as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(exc.one_line()) from exc
+            report_rejection(self, exc)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {result.rows} events of {result.subscribers} subscribers "
