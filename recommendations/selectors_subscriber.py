@@ -233,10 +233,10 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
     for row in rec.rows:
         row_cards = []
         for pk in row.get("title_ids", []):
-            card = by_id.get(int(pk))
-            if card is not None and card.title.pk not in shown:
-                shown.add(card.title.pk)
-                row_cards.append(card)
+            named = by_id.get(int(pk))
+            if named is not None and named.title.pk not in shown:
+                shown.add(named.title.pk)
+                row_cards.append(named)
         if row_cards:
             rows.append(Row(name=str(row.get("name", "")), cards=row_cards))
     return Suggestions(
