@@ -10,20 +10,12 @@ import pytest
 
 from catalog.models import OutboxEvent
 from recommendations.models import Subscriber, ViewingEvent
-from recommendations.selectors_subscriber import subscriber_for_user
 from recommendations.services.feedback import feedback_record
 
 from .subscriber_helpers import safe_values, tagged_title
 
 pytestmark = pytest.mark.django_db
 FEEDBACK = "/api/v1/me/feedback/"
-
-
-@pytest.fixture
-def sub(subscriber_user: Any) -> Subscriber:
-    subscriber = subscriber_for_user(user=subscriber_user)
-    assert subscriber is not None
-    return subscriber
 
 
 def test_feedback_writes_an_event_and_an_outbox_row(

@@ -12,18 +12,10 @@ from django.urls import reverse
 
 from catalog.models import OutboxEvent
 from recommendations.models import Subscriber
-from recommendations.selectors_subscriber import subscriber_for_user
 from recommendations.services.profile import profile_update
 
 pytestmark = pytest.mark.django_db
 PROFILE = "/api/v1/me/profile/"
-
-
-@pytest.fixture
-def sub(subscriber_user: Any) -> Subscriber:
-    subscriber = subscriber_for_user(user=subscriber_user)
-    assert subscriber is not None
-    return subscriber
 
 
 def test_presets_set_the_codebooks_maturity_dimensions(sub: Subscriber) -> None:

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 ME = "/api/v1/me/recommendations/"
 
 
-@pytest.fixture
-def sub(subscriber_user: Any) -> Subscriber:
-    subscriber = subscriber_for_user(user=subscriber_user)
-    assert subscriber is not None
-    return subscriber
-
-
 def test_own_list_has_the_documented_shape(
     subscriber_user: Any, sub: Subscriber, api_client_for: Callable[..., Any]
 ) -> None:

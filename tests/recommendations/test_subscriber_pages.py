@@ -26,13 +26,6 @@ def _client(user: Any) -> Client:
     return client
 
 
-@pytest.fixture
-def sub(subscriber_user: Any) -> Subscriber:
-    subscriber = subscriber_for_user(user=subscriber_user)
-    assert subscriber is not None
-    return subscriber
-
-
 def test_home_shows_rows_with_reasons_and_runtime(subscriber_user: Any, sub: Subscriber) -> None:
     comedy = tagged_title("Clerks", safe_values(), runtime_minutes=92)
     drama = tagged_title(
