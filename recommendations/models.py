@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,14 +57,29 @@ class ViewingEvent(models.Model):
 
 class RecommendationList(models.Model):
     """One row per subscriber, replaced whole by a single UPDATE: a reader sees the old list or
-    the new one, never half. ``items`` is ``[{"title_id", "score", "reason"}]`` in rank order;
-    ``rows`` is ``[{"name", "title_ids"}]``."""
+    the new one, never half.
+
+    Stored as language-neutral codes, columnar (one array per field, in rank order), worded
+    when read (``recommendations.rendering``)::
+
+        items = {"t": [title ids], "s": [score × 10 000, int],
+                 "g": [driving genre code], "a": [first adjective code],
+                 "b": [second adjective code], "h": [anchor title id],
+                 "c": [anchor code: rating in half stars 1..10, 20 liked, 22 watched]}
+        rows = {"k": ["top" | "genre" | "micro" | "because"], "g": [genre code],
+                "a": [adjective code], "h": [anchor title id], "i": [[item positions]]}
+
+    A tag code is a Tag id (minus the Dimension id for boolean features); 0 means none.
+    Lists written before codes (``items`` a list of ``{"title_id", "score", "reason"}``,
+    ``rows`` of ``{"name", "title_ids"}``) are still read, with their stored English words,
+    until they are rebuilt.
+    """
 
     subscriber = models.OneToOneField(
         Subscriber, on_delete=models.CASCADE, related_name="recommendation_list"
     )
-    items = models.JSONField(default=list)
-    rows = models.JSONField(default=list)
+    items = models.JSONField(default=dict)
+    rows = models.JSONField(default=dict)
     tags_version = models.BigIntegerField(default=0)
     taxonomy_version = models.BigIntegerField(default=0)
     history_version = models.BigIntegerField(default=0, help_text="Newest viewing event id it saw.")
@@ -70,7 +87,18 @@ class RecommendationList(models.Model):
     build_ms = models.FloatField(default=0)
 
     def __str__(self) -> str:
-        return f"List of {self.subscriber_id} ({len(self.items)} items)"
+        return f"List of {self.subscriber_id} ({len(self.title_ids)} items)"
+
+    @property
+    def title_ids(self) -> list[int]:
+        """The listed title ids in rank order, whichever shape the row holds."""
+        return list_title_ids(self.items)
+
+
+def list_title_ids(items: Any) -> list[int]:
+    if isinstance(items, dict):
+        return [int(t) for t in items.get("t", [])]
+    return [int(item["title_id"]) for item in items or [] if "title_id" in item]
 
 
 class RebuildRun(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Max, Min, Q
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from catalog.models import OutboxEvent, Title
 from catalog.selectors import tags_version, taxonomy_version
 
 from .models import RebuildRun, RecommendationList, Subscriber
+from .rendering import item_reason, list_decode, renderer_for
 
 EXPORT_BATCH = 2000
 
@@ -98,18 +100,29 @@ def pipeline_status(*, recent: int = 10) -> PipelineStatus:
     )
 
 
-def lists_for_export() -> Iterator[tuple[str, list[tuple[int, str, float, str]]]]:
-    """(username, [(rank, external_id, score, reason)]) per stored list, by username, streamed."""
-    external = dict(Title.objects.values_list("id", "external_id"))
+def lists_for_export(
+    *, language: str | None = None
+) -> Iterator[tuple[str, list[tuple[int, str, float, str]]]]:
+    """(username, [(rank, external_id, score, reason)]) per stored list, by username, streamed;
+    reasons worded in ``language`` (default ``LANGUAGE_CODE``)."""
+    language = language or settings.LANGUAGE_CODE
+    external: dict[int, str] = {}
+    names: dict[int, str] = {}
+    for pk, external_id, name in Title.objects.values_list("id", "external_id", "title"):
+        external[pk], names[pk] = external_id, name
+    renderer = renderer_for(names=names, language=language)
     qs = RecommendationList.objects.select_related("subscriber__user").order_by(
         "subscriber__user__username"
     )
     rows: Any = qs.values_list("subscriber__user__username", "items").iterator(
         chunk_size=EXPORT_BATCH
     )
-    for username, items in rows:
-        out = [
-            (rank, external.get(item["title_id"], ""), float(item["score"]), item.get("reason", ""))
-            for rank, item in enumerate(items or [], start=1)
-        ]
-        yield username, out
+    for username, stored in rows:
+        items, _rows = list_decode(stored, None)
+        yield (
+            username,
+            [
+                (rank, external.get(item.title_id, ""), item.score, item_reason(renderer, item))
+                for rank, item in enumerate(items, start=1)
+            ],
+        )

@@ -13,14 +13,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
-from catalog.models import CanonicalTags, Dimension, Tag, Title
-from catalog.selectors import tags_version
+from catalog.models import (
+    CanonicalTags,
+    CanonicalTagsRevision,
+    Dimension,
+    Tag,
+    TaxonomyChange,
+    Title,
+)
 
 from .models import RecommendationList, Subscriber, ViewingEvent
+from .rendering import anchor_ids, item_reason, list_decode, renderer_for, row_name
 
 #: Feedback that removes a title from what the subscriber sees, even before the rebuild.
 HIDING_EVENTS = (ViewingEvent.Event.NOT_INTERESTED, ViewingEvent.Event.DISLIKED)
@@ -102,14 +109,16 @@ class Suggestions:
 
 @dataclass(frozen=True)
 class ListState:
-    """What the rendered rows depend on: the list version, the limits and the newest hiding
-    feedback. Two indexed lookups, so a page can reuse rows rendered for the same state."""
+    """What the rendered rows depend on: the list version, the limits, the newest hiding
+    feedback, the tags and taxonomy versions (labels are read at render time). One query, so a
+    page can reuse rows rendered for the same state and language."""
 
     subscriber_id: int
     generated_at: datetime | None
     limits: dict[str, int]
     hidden_watermark: int
     tags_version: int
+    taxonomy_version: int = 0
 
     @property
     def pending(self) -> bool:
@@ -123,24 +132,44 @@ class ListState:
         limits = ",".join(f"{k}={v}" for k, v in sorted(self.limits.items()))
         return (
             f"tagline:for-you:{self.subscriber_id}:{self.stamp}:{limits}:{self.hidden_watermark}:"
-            f"{self.tags_version}:{language}"
+            f"{self.tags_version}:{self.taxonomy_version}:{language}"
         )
 
 
 def list_state(*, subscriber: Subscriber) -> ListState:
-    hidden = (
-        ViewingEvent.objects.filter(subscriber=subscriber, event__in=HIDING_EVENTS)
-        .order_by("-id")
-        .values_list("id", flat=True)
+    """One query (four indexed subqueries): the list's version, the newest hiding feedback, the
+    catalogue's tags and taxonomy versions, and the limits as stored now."""
+    newest = "-id"
+    row = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .annotate(
+            list_at=Subquery(
+                RecommendationList.objects.filter(subscriber=OuterRef("pk")).values("generated_at")[
+                    :1
+                ]
+            ),
+            hidden=Subquery(
+                ViewingEvent.objects.filter(subscriber=OuterRef("pk"), event__in=HIDING_EVENTS)
+                .order_by(newest)
+                .values("id")[:1]
+            ),
+            # The same as catalog.selectors.tags_version() / taxonomy_version(), inlined.
+            tags_at=Subquery(CanonicalTagsRevision.objects.order_by(newest).values("id")[:1]),
+            taxonomy_at=Subquery(TaxonomyChange.objects.order_by(newest).values("id")[:1]),
+        )
+        .values("max_levels", "list_at", "hidden", "tags_at", "taxonomy_at")
         .first()
-    )
+    ) or {"max_levels": subscriber.max_levels}
+    subscriber.max_levels = row["max_levels"]
     return ListState(
         subscriber_id=subscriber.pk,
-        generated_at=list_generated_at(subscriber=subscriber),
+        generated_at=row.get("list_at"),
         limits=maturity_limits(subscriber=subscriber),
-        hidden_watermark=hidden or 0,
+        hidden_watermark=row.get("hidden") or 0,
         # A retagged title may now exceed the limits: new rows before the rebuild lands.
-        tags_version=tags_version(),
+        tags_version=row.get("tags_at") or 0,
+        # Reasons are worded from the current labels: a relabelled tag shows at once.
+        taxonomy_version=row.get("taxonomy_at") or 0,
     )
 
 
@@ -187,10 +216,15 @@ def title_allowed(values: dict[str, Any] | None, limits: dict[str, int]) -> bool
     return True
 
 
-def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
-    """The subscriber's precomputed list, filtered against current limits and feedback.
+def suggestions_for(
+    *, subscriber: Subscriber, language: str | None = None, taxonomy_version: int | None = None
+) -> Suggestions:
+    """The subscriber's precomputed list, filtered against current limits and feedback, its
+    reasons and row names worded in ``language`` (default: the active one).
 
-    Three queries: the list row, its titles (with canonical tags), and the hiding feedback.
+    Three queries: the list row, its titles and anchors (with canonical tags), and the hiding
+    feedback (plus the tag labels once per language and taxonomy version; pass the version
+    when it is known, e.g. from ``list_state``, to spare its lookup).
     """
     rec = (
         RecommendationList.objects.filter(subscriber=subscriber)
@@ -199,54 +233,81 @@ def suggestions_for(*, subscriber: Subscriber) -> Suggestions:
     )
     if rec is None:
         return Suggestions(subscriber=subscriber, generated_at=None, tags_version=0)
-    title_ids = [int(item["title_id"]) for item in rec.items if "title_id" in item]
-    for row in rec.rows:
-        title_ids.extend(int(pk) for pk in row.get("title_ids", []))
-    titles = _titles_with_tags(set(title_ids))
+    items, stored_rows = list_decode(rec.items, rec.rows)
+    listed = {item.title_id for item in items}
+    for stored_row in stored_rows:
+        listed.update(stored_row.title_ids)
+    titles = _titles_with_tags(listed | anchor_ids(items, stored_rows))
+    renderer = renderer_for(
+        names={pk: title.title for pk, title in titles.items()},
+        language=language,
+        taxonomy_version=taxonomy_version,
+    )
     limits = maturity_limits(subscriber=subscriber)
     hidden_ids = set(
         ViewingEvent.objects.filter(
-            subscriber=subscriber, event__in=HIDING_EVENTS, title_id__in=titles
+            subscriber=subscriber, event__in=HIDING_EVENTS, title_id__in=listed
         ).values_list("title_id", flat=True)
     )
-    allowed = {
-        pk: title
-        for pk, title in titles.items()
-        if pk not in hidden_ids and title_allowed(_canonical_values(title), limits)
-    }
     cards: list[Card] = []
     by_id: dict[int, Card] = {}
-    for item in rec.items:
-        title = allowed.get(int(item.get("title_id", 0)))
-        if title is None or title.pk in by_id:
+    for item in items:
+        title = titles.get(item.title_id)
+        if (
+            title is None
+            or title.pk in by_id
+            or title.pk in hidden_ids
+            or not title_allowed(_canonical_values(title), limits)
+        ):
             continue
         card = Card(
             rank=len(cards) + 1,
-            score=float(item.get("score", 0)),
-            reason=str(item.get("reason", "")),
+            score=item.score,
+            reason=item_reason(renderer, item),
             title=title,
         )
         cards.append(card)
         by_id[title.pk] = card
     rows: list[Row] = []
     shown: set[int] = set()  # a title appears in one row only, the first that names it
-    for row in rec.rows:
+    names: set[str] = set()  # two codes may word the same (equal labels): the first row wins
+    for stored_row in stored_rows:
+        name = row_name(renderer, stored_row)
+        if not name or name in names:
+            continue
         row_cards = []
-        for pk in row.get("title_ids", []):
-            named = by_id.get(int(pk))
-            if named is not None and named.title.pk not in shown:
-                shown.add(named.title.pk)
+        for pk in stored_row.title_ids:
+            named = by_id.get(pk)
+            if named is not None and pk not in shown:
+                shown.add(pk)
                 row_cards.append(named)
         if row_cards:
-            rows.append(Row(name=str(row.get("name", "")), cards=row_cards))
+            rows.append(Row(name=name, cards=row_cards))
+            names.add(name)
     return Suggestions(
         subscriber=subscriber,
         generated_at=rec.generated_at,
         tags_version=rec.tags_version,
         cards=cards,
         rows=rows,
-        hidden=len(rec.items) - len(cards),
+        hidden=len(items) - len(cards),
     )
+
+
+def reason_for_title(*, subscriber: Subscriber, title: Title) -> str:
+    """Why ``title`` is in the subscriber's list ("" when it is not), in the active language."""
+    rec = (
+        RecommendationList.objects.filter(subscriber=subscriber)
+        .values_list("items", flat=True)
+        .first()
+    )
+    items, _rows = list_decode(rec, None)
+    item = next((i for i in items if i.title_id == title.pk), None)
+    if item is None:
+        return ""
+    anchor = item.codes[3]
+    names = dict(Title.objects.filter(pk=anchor).values_list("pk", "title")) if anchor else {}
+    return item_reason(renderer_for(names=names), item)
 
 
 def _titles_with_tags(ids: set[int]) -> dict[int, Title]:

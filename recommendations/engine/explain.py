@@ -1,4 +1,4 @@
-"""Tag-based reasons and named rows.
+"""Tag-based reasons and named rows, stored as codes and worded when read.
 
 For each recommended title the driving tags are the title's select tags with the largest
 contribution ``profile[f] * title[f]``: the best genre is the noun, up to two other tags (tones,
@@ -8,13 +8,19 @@ Reasons stay tag-based even when co-watch lifted the score.
 
 Rows: "Top picks for you" (the first ``TOP_ROW`` items), then microgenre rows named from the
 driving tags ("Irreverent comedies"), then "Because you watched X"; a title appears in at most
-one row and row names are unique. Wording comes from ``Phrases`` so the caller can translate it.
+one row.
+
+The worker stores none of these words: ``Explainer`` turns drivers into codes (tag ids, title
+ids, a rating in half stars), and ``Renderer`` words them in the reader's language from
+``Phrases`` and the tags' labels, so a French page shows French reasons and a renamed tag shows
+its new label without a rebuild.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +35,12 @@ MAX_ROWS = 8
 MAX_ADJECTIVES = 2
 #: Anchor codes stored beside ratings (ratings themselves are 0.5..5).
 ANCHOR_LIKED, ANCHOR_WATCHED = 10.0, 11.0
+#: Stored anchor code: a rating in half stars (1..10), or these; 0 with no anchor.
+CODE_LIKED, CODE_WATCHED = int(ANCHOR_LIKED * 2), int(ANCHOR_WATCHED * 2)
+#: Stored scores are integers in units of 1/SCORE_SCALE (shorter JSON than floats, exact).
+SCORE_SCALE = 10_000
+#: Row kinds in the stored shape.
+ROW_TOP, ROW_GENRE, ROW_MICRO, ROW_BECAUSE = "top", "genre", "micro", "because"
 
 
 def english_plural(label: str) -> str:
@@ -45,7 +57,9 @@ def english_plural(label: str) -> str:
 
 @dataclass(frozen=True)
 class Phrases:
-    """Templates with ``{desc}``, ``{title}``, ``{stars}``, ``{adjectives}``, ``{noun}``."""
+    """Templates with ``{desc}``, ``{title}``, ``{stars}``, ``{adjectives}``, ``{noun}``;
+    ``plural`` makes a row's noun plural (the identity where the language's template does not
+    want it)."""
 
     rated: str = "{desc} — like {title}, which you rated {stars}★"
     liked: str = "{desc} — like {title}, which you liked"
@@ -54,6 +68,7 @@ class Phrases:
     untagged: str = "Popular with viewers who share your taste"
     top_picks: str = "Top picks for you"
     because: str = "Because you watched {title}"
+    #: Both a reason's description (singular noun) and a microgenre row (plural noun).
     microgenre: str = "{adjectives} {noun}"
     genre_row: str = "{noun} picks"
     plural: Callable[[str], str] = field(default=english_plural)
@@ -202,264 +217,142 @@ def anchor_code_matrix(
     return sp.csr_matrix((c[first], (s[first], t[first])), shape=shape, dtype=np.float32)
 
 
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(label: str) -> str:
+    """ "Comedy" -> "comedy" inside a phrase; an acronym ("TV", "LGBTQ") is left alone."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 @dataclass
 class Explainer:
-    """Turns ``Drivers`` into strings: ``labels`` per feature, ``names`` per title index."""
+    """Turns ``Drivers`` into the stored codes. ``tag_ids`` (F,) gives each feature's code — the
+    Tag's id, or minus the Dimension's id for a boolean or ordinal feature; 0 for none. Without
+    it (the engine's own tests and benchmarks) a feature's code is its index + 1.
+    ``names`` is not needed any more (reasons are worded when read); accepted so existing
+    callers keep working."""
 
     titles: TitleVectors
-    names: Sequence[str]
-    phrases: Phrases = field(default_factory=Phrases)
-    _cache: dict[tuple[int, int, int, int, float], str] = field(default_factory=dict)
-    _describe_cache: dict[tuple[int, int, int], str] = field(default_factory=dict)
+    names: Sequence[str] = ()
+    tag_ids: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.labels = [f.label for f in self.titles.space.features]
-
-    def describe(self, noun: int, adj1: int, adj2: int) -> str:
-        key = (noun, adj1, adj2)
-        text = self._describe_cache.get(key)
-        if text is None:
-            text = self._describe_cache[key] = self._describe(noun, adj1, adj2)
-        return text
-
-    def _describe(self, noun: int, adj1: int, adj2: int) -> str:
-        adjectives = [self.labels[a] for a in (adj1, adj2) if a >= 0]
-        noun_label = self.labels[noun] if noun >= 0 else ""
-        if adjectives:
-            first, *rest = adjectives
-            words = [first[:1].upper() + first[1:]] + [a[:1].lower() + a[1:] for a in rest]
-            text = ", ".join(words)
-            return f"{text} {noun_label.lower()}".strip()
-        return noun_label[:1].upper() + noun_label[1:]
-
-    def reason(self, noun: int, adj1: int, adj2: int, anchor: int, code: float) -> str:
-        key = (noun, adj1, adj2, anchor, code)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        desc = self.describe(noun, adj1, adj2)
-        p = self.phrases
-        if not desc:
-            text = p.untagged
-        elif anchor < 0:
-            text = p.no_anchor.format(desc=desc)
-        elif code == ANCHOR_LIKED:
-            text = p.liked.format(desc=desc, title=self.names[anchor])
-        elif code == ANCHOR_WATCHED or code <= 0:
-            text = p.watched.format(desc=desc, title=self.names[anchor])
-        else:
-            stars = f"{code:g}"
-            text = p.rated.format(desc=desc, title=self.names[anchor], stars=stars)
-        if len(self._cache) < 500_000:
-            self._cache[key] = text
-        return text
-
-    def row_name(self, noun: int, adj: int) -> str:
-        if adj < 0:
-            # A bare genre reads better as "Comedy picks" than as a guessed plural.
-            label = self.labels[noun] if noun >= 0 else ""
-            return self.phrases.genre_row.format(noun=label[:1].upper() + label[1:])
-        noun_label = self.phrases.plural(self.labels[noun]) if noun >= 0 else ""
-        adjective = self.labels[adj]
-        return self.phrases.microgenre.format(
-            adjectives=adjective[:1].upper() + adjective[1:], noun=noun_label.lower()
-        ).strip()
-
-    def reasons_block(self, idx: np.ndarray, d: Drivers) -> np.ndarray:
-        """(b, k) object array of reasons ("" where idx is -1), each distinct
-        (tags, anchor) combination formatted once."""
-        # One int64 key per item: the (noun, adjectives) triple numbered first, then combined
-        # with anchor and half-star code, so a 1-D unique finds the distinct reasons.
-        f1 = np.int64(len(self.labels) + 1)
-        triple = ((d.noun.astype(np.int64) + 1) * f1 + (d.adjectives[:, :, 0] + 1)) * f1 + (
-            d.adjectives[:, :, 1] + 1
+        n = len(self.titles.space.features)
+        codes = (
+            np.arange(1, n + 1, dtype=np.int64)
+            if self.tag_ids is None
+            else np.asarray(self.tag_ids, dtype=np.int64)
         )
-        tri_uniq, tri_inv = np.unique(triple.ravel(), return_inverse=True)
-        code = np.clip(np.round(d.anchor_code * 2).astype(np.int64), 0, 63)
-        tri_inv = tri_inv.reshape(idx.shape)
-        split = self._split_templates()
-        if split is not None:
-            out = self._reasons_joined(tri_uniq, tri_inv, d.anchor, code, f1, split)
-        else:
-            out = self._reasons_formatted(tri_uniq, tri_inv, d.anchor, code, f1)
-        out[idx < 0] = ""
-        return out
+        # A trailing 0 so that feature index -1 ("none") maps to code 0 by plain indexing.
+        self._codes = np.append(codes, np.int64(0))
 
-    def _split_templates(self) -> dict[str, tuple[str, str]] | None:
-        """Each anchored template cut around its one ``{desc}`` (None if a translation does
-        not have exactly one), so a reason is ``before + description + after``."""
-        p = self.phrases
-        out = {}
-        for name, template in (
-            ("rated", p.rated),
-            ("liked", p.liked),
-            ("watched", p.watched),
-            ("no_anchor", p.no_anchor),
-        ):
-            before, sep, after = template.partition("{desc}")
-            if not sep or "{desc}" in after or (before.endswith("{") and after.startswith("}")):
-                return None
-            out[name] = (before, after)
-        return out
+    def tag_codes(self, features: np.ndarray) -> np.ndarray:
+        """Codes of feature indices (any shape, -1 = none -> 0)."""
+        return self._codes[features]
 
-    def _reasons_joined(
-        self,
-        tri_uniq: np.ndarray,
-        tri_inv: np.ndarray,
-        anchor: np.ndarray,
-        code: np.ndarray,
-        f1: np.int64,
-        split: dict[str, tuple[str, str]],
-    ) -> np.ndarray:
-        """Descriptions formatted per distinct tag triple, the anchor's words per distinct
-        (anchor, rating) pair, and joined by numpy's element-wise object addition: far fewer
-        Python-level string operations than one ``format`` per item."""
-        descs = np.array(
-            [
-                self.describe(int(t // (f1 * f1) - 1), int((t // f1) % f1 - 1), int(t % f1 - 1))
-                for t in tri_uniq.tolist()
-            ],
-            dtype=object,
-        )
-        pair = (anchor.astype(np.int64) + 1) * 64 + code
-        pair_uniq, pair_inv = np.unique(pair.ravel(), return_inverse=True)
-        before = np.empty(pair_uniq.size, dtype=object)
-        after = np.empty(pair_uniq.size, dtype=object)
-        for i, value in enumerate(pair_uniq.tolist()):
-            h, c = value // 64 - 1, value % 64
-            if h < 0:
-                words = split["no_anchor"]
-                fill: dict[str, str] = {}
-            elif c / 2 == ANCHOR_LIKED:
-                words, fill = split["liked"], {"title": self.names[h]}
-            elif c / 2 == ANCHOR_WATCHED or c <= 0:
-                words, fill = split["watched"], {"title": self.names[h]}
-            else:
-                words, fill = split["rated"], {"title": self.names[h], "stars": f"{c / 2:g}"}
-            before[i] = words[0].format(**fill)
-            after[i] = words[1].format(**fill)
-        pair_inv = pair_inv.reshape(anchor.shape)
-        item_desc = descs[tri_inv]
-        out = before[pair_inv] + item_desc + after[pair_inv]
-        out[item_desc == ""] = self.phrases.untagged
-        return out
+    def rows_from_codes(
+        self, genres: list[int], adjs: list[int], anchors: list[int]
+    ) -> dict[str, list[Any]]:
+        """One list's rows, columnar: ``k`` kind, ``g`` genre code, ``a`` adjective code, ``h``
+        anchor title id (0 none), ``i`` the rows' item positions. Inputs are the list's
+        per-item codes in rank order (the per-subscriber hot path of a rebuild)."""
+        n = len(genres)
+        kinds: list[str] = []
+        row_g: list[int] = []
+        row_a: list[int] = []
+        row_h: list[int] = []
+        members_of: list[list[int]] = []
 
-    def _reasons_formatted(
-        self,
-        tri_uniq: np.ndarray,
-        tri_inv: np.ndarray,
-        anchor: np.ndarray,
-        code: np.ndarray,
-        f1: np.int64,
-    ) -> np.ndarray:
-        """One ``reason`` per distinct (tags, anchor, rating) combination."""
-        t1 = np.int64(len(self.names) + 1)
-        key = (tri_inv * t1 + (anchor.astype(np.int64) + 1)) * 64 + code
-        uniq, inverse = np.unique(key.ravel(), return_inverse=True)
-        tri_of = tri_uniq[uniq // (64 * t1)]
-        anchors = (uniq // 64) % t1 - 1
-        codes = uniq % 64
-        nouns = tri_of // (f1 * f1) - 1
-        adj1s = (tri_of // f1) % f1 - 1
-        adj2s = tri_of % f1 - 1
-        texts = np.array(
-            [
-                self.reason(n, a1, a2, h, c / 2)
-                for n, a1, a2, h, c in zip(
-                    nouns.tolist(),
-                    adj1s.tolist(),
-                    adj2s.tolist(),
-                    anchors.tolist(),
-                    codes.tolist(),
-                    strict=True,
-                )
-            ],
-            dtype=object,
-        )
-        return texts[inverse].reshape(anchor.shape)
+        def add(kind: str, g: int, a: int, h: int, members: list[int]) -> None:
+            kinds.append(kind)
+            row_g.append(g)
+            row_a.append(a)
+            row_h.append(h)
+            members_of.append(members)
 
-    def reasons_for(
-        self,
-        idx_row: np.ndarray,
-        d_noun: np.ndarray,
-        d_adj: np.ndarray,
-        d_anchor: np.ndarray,
-        d_code: np.ndarray,
-    ) -> list[str]:
-        return [
-            self.reason(int(n), int(a[0]), int(a[1]), int(h), float(c))
-            for t, n, a, h, c in zip(idx_row, d_noun, d_adj, d_anchor, d_code, strict=True)
-            if t >= 0
-        ]
-
-    def rows_for(
-        self,
-        idx_row: np.ndarray,
-        title_ids: np.ndarray,
-        d_noun: np.ndarray,
-        d_adj: np.ndarray,
-        d_anchor: np.ndarray,
-    ) -> list[dict[str, object]]:
-        """``[{"name", "title_ids"}]`` for one list (title ids, not indices)."""
-        n = int((idx_row >= 0).sum())
-        return self.rows_from_lists(
-            title_ids[idx_row[:n]].tolist(),
-            d_noun[:n].tolist(),
-            d_adj[:n, 0].tolist(),
-            d_anchor[:n].tolist(),
-        )
-
-    def rows_from_lists(
-        self, ids: list[int], nouns: list[int], adjs: list[int], anchors: list[int]
-    ) -> list[dict[str, object]]:
-        """``rows_for`` on plain lists (the per-subscriber hot path of a rebuild)."""
-        n = len(ids)
-        rows: list[dict[str, object]] = []
-        if n == 0:
-            return rows
-        top = self.phrases.top_picks
-        rows.append({"name": top, "title_ids": ids[:TOP_ROW]})
-        used = set(range(min(TOP_ROW, n)))
-        names = {top}
-        # Microgenres: (first adjective, genre) when there is an adjective, else the genre.
+        if n:
+            add(ROW_TOP, 0, 0, 0, list(range(min(TOP_ROW, n))))
+        # Microgenres: (genre, first adjective) when there is an adjective, else the genre.
         groups: dict[tuple[int, int], list[int]] = {}
         for i in range(TOP_ROW, n):
-            groups.setdefault((nouns[i], adjs[i]), []).append(i)
-        candidates = [
+            groups.setdefault((genres[i], adjs[i]), []).append(i)
+        candidates = sorted(
             (members[0], key, members)
             for key, members in groups.items()
-            if len(members) >= ROW_MIN and (key[0] >= 0 or key[1] >= 0)
-        ]
-        candidates.sort()
-        for _, (noun, adj), members in candidates:
-            if len(rows) >= MAX_ROWS:
+            if len(members) >= ROW_MIN and (key[0] or key[1])
+        )
+        used = set(range(min(TOP_ROW, n)))
+        for _, (g, a), members in candidates:
+            if len(kinds) >= MAX_ROWS:
                 break
-            name = self._row_name_cached(noun, adj)
-            if name in names:
-                continue
             members = members[:ROW_MAX]
-            rows.append({"name": name, "title_ids": [ids[i] for i in members]})
+            add(ROW_MICRO if a else ROW_GENRE, g, a, 0, members)
             used.update(members)
-            names.add(name)
         by_anchor: dict[int, list[int]] = {}
         for i in range(n):
-            if anchors[i] >= 0 and i not in used:
+            if anchors[i] and i not in used:
                 by_anchor.setdefault(anchors[i], []).append(i)
         for anchor, members in sorted(by_anchor.items(), key=lambda kv: kv[1][0]):
-            if len(rows) >= MAX_ROWS:
+            if len(kinds) >= MAX_ROWS:
                 break
-            name = self.phrases.because.format(title=self.names[anchor])
-            if len(members) < ROW_MIN or name in names:
+            if len(members) < ROW_MIN:
                 continue
-            members = members[:ROW_MAX]
-            rows.append({"name": name, "title_ids": [ids[i] for i in members]})
-            used.update(members)
-            names.add(name)
-        return rows
+            add(ROW_BECAUSE, 0, 0, anchor, members[:ROW_MAX])
+        return {"k": kinds, "g": row_g, "a": row_a, "h": row_h, "i": members_of}
 
-    def _row_name_cached(self, noun: int, adj: int) -> str:
-        key = (noun, adj, -2, -2, -2.0)
-        name = self._cache.get(key)
+
+@dataclass
+class Renderer:
+    """Words stored codes in one language: ``labels`` per tag code (see ``Explainer``),
+    ``names`` per title id. A code it does not know (a deleted tag or title) is left out."""
+
+    labels: Mapping[int, str]
+    names: Mapping[int, str]
+    phrases: Phrases = field(default_factory=Phrases)
+
+    def describe(self, noun: int, adj1: int, adj2: int) -> str:
+        adjectives = [lower_first(a) for c in (adj1, adj2) if c and (a := self.labels.get(c))]
+        noun_label = self.labels.get(noun, "") if noun else ""
+        if adjectives and noun_label:
+            text = self.phrases.microgenre.format(
+                adjectives=", ".join(adjectives), noun=lower_first(noun_label)
+            )
+        else:
+            text = ", ".join(adjectives) or noun_label
+        return upper_first(text.strip())
+
+    def reason(self, noun: int, adj1: int, adj2: int, anchor: int, code: int) -> str:
+        desc = self.describe(noun, adj1, adj2)
+        p = self.phrases
+        name = self.names.get(anchor) if anchor else None
+        if not desc:
+            return p.untagged
         if name is None:
-            name = self._cache[key] = self.row_name(noun, adj)
-        return name
+            return p.no_anchor.format(desc=desc)
+        if code == CODE_LIKED:
+            return p.liked.format(desc=desc, title=name)
+        if code == CODE_WATCHED or code <= 0:
+            return p.watched.format(desc=desc, title=name)
+        return p.rated.format(desc=desc, title=name, stars=f"{code / 2:g}")
+
+    def row_name(self, kind: str, noun: int, adj: int, anchor: int) -> str:
+        """ "" when a code is no longer known (the row is then not shown)."""
+        p = self.phrases
+        if kind == ROW_TOP:
+            return p.top_picks
+        if kind == ROW_BECAUSE:
+            name = self.names.get(anchor)
+            return p.because.format(title=name) if name else ""
+        noun_label = self.labels.get(noun, "") if noun else ""
+        adjective = self.labels.get(adj, "") if adj else ""
+        if not adjective:
+            # A bare genre reads better as "Comedy picks" than as a guessed plural.
+            return p.genre_row.format(noun=upper_first(noun_label)) if noun_label else ""
+        if not noun_label:
+            return upper_first(adjective)
+        text = p.microgenre.format(
+            adjectives=lower_first(adjective), noun=lower_first(p.plural(noun_label))
+        )
+        return upper_first(text.strip())

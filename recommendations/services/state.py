@@ -19,7 +19,13 @@ import scipy.sparse as sp
 from django.conf import settings
 
 from catalog.selectors import tags_version, taxonomy_version
-from recommendations.engine.explain import Drivers, Explainer, Phrases, anchor_code_matrix, drivers
+from recommendations.engine.explain import (
+    SCORE_SCALE,
+    Drivers,
+    Explainer,
+    anchor_code_matrix,
+    drivers,
+)
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
     Blend,
@@ -30,9 +36,12 @@ from recommendations.engine.scoring import (
     popularity_prior,
     recommend_block,
 )
-from recommendations.engine.vectors import build_title_vectors, replace_title_rows
+from recommendations.engine.vectors import MULTI, SINGLE, build_title_vectors, replace_title_rows
 
 from . import loaders
+
+#: Feature kinds backed by a Tag row (booleans and ordinals are their Dimension).
+SELECT_TAG_KINDS = (MULTI, SINGLE)
 
 
 @dataclass
@@ -279,52 +288,53 @@ def lists_compute(
 
 def lists_serialize(
     state: EngineState, block: ComputedBlock, explainer: Explainer
-) -> list[tuple[int, list[dict[str, object]], list[dict[str, object]]]]:
-    """``(subscriber_id, items, rows)`` per subscriber of a computed block, in the stored shape."""
-    out = []
+) -> list[tuple[int, dict[str, list[Any]], dict[str, list[Any]]]]:
+    """``(subscriber_id, items, rows)`` per subscriber of a computed block, in the stored shape:
+    columnar codes (see ``RecommendationList``), no words — reasons and row names are worded
+    when read, in the reader's language. The block's codes are computed by numpy indexing and
+    turned into Python lists once; per subscriber only slices and the rows remain."""
     d, r = block.drivers, block.result
-    ids = state.title_ids
     valid = r.idx >= 0
-    reasons = explainer.reasons_block(r.idx, d).tolist()
-    title_ids = np.where(valid, ids[np.maximum(r.idx, 0)], 0).tolist()
-    scores = np.round(np.where(valid, r.scores, 0).astype(np.float64), 4).tolist()
+    # A trailing 0 so that index -1 (no title, no anchor) maps to 0 by plain indexing.
+    title_ids = np.append(state.title_ids, np.int64(0))
+    code = np.where(d.anchor >= 0, np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
+    columns = {
+        "t": title_ids[r.idx],
+        "s": np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE),
+        "g": explainer.tag_codes(d.noun),
+        "a": explainer.tag_codes(d.adjectives[:, :, 0]),
+        "b": explainer.tag_codes(d.adjectives[:, :, 1]),
+        "h": title_ids[d.anchor],
+        "c": code,
+    }
+    lists = {key: value.astype(np.int64).tolist() for key, value in columns.items()}
     lengths = valid.sum(axis=1).tolist()
-    nouns, adjs, anchors = d.noun.tolist(), d.adjectives[:, :, 0].tolist(), d.anchor.tolist()
     subscriber_ids = state.subscriber_ids[block.positions].tolist()
+    out = []
     for i, sid in enumerate(subscriber_ids):
         n = lengths[i]
-        t_ids = title_ids[i][:n]
-        items = [
-            {"title_id": t, "score": s, "reason": reason}
-            for t, s, reason in zip(t_ids, scores[i][:n], reasons[i][:n], strict=True)
-        ]
-        rows = explainer.rows_from_lists(t_ids, nouns[i][:n], adjs[i][:n], anchors[i][:n])
+        items = {key: column[i][:n] for key, column in lists.items()}
+        rows = explainer.rows_from_codes(items["g"], items["a"], items["h"])
         out.append((sid, items, rows))
     return out
 
 
-def phrases() -> Phrases:
-    """The engine's wording, translated into the active language."""
-    from django.utils.translation import gettext as _
-
-    from recommendations.engine.explain import english_plural
-
-    return Phrases(
-        rated=_("{desc} — like {title}, which you rated {stars}★"),
-        liked=_("{desc} — like {title}, which you liked"),
-        watched=_("{desc} — like {title}, which you watched"),
-        no_anchor=_("{desc} — close to what you enjoy"),
-        untagged=_("Popular with viewers who share your taste"),
-        top_picks=_("Top picks for you"),
-        because=_("Because you watched {title}"),
-        microgenre=_("{adjectives} {noun}"),
-        genre_row=_("{noun} picks"),
-        plural=english_plural,
-    )
-
-
 def explainer_for(state: EngineState) -> Explainer:
-    return Explainer(state.model.titles, state.names, phrases())
+    """An explainer whose codes are the database ids of the state's features: a Tag's id, or
+    minus its Dimension's id for boolean and ordinal features (they have no Tag row)."""
+    from catalog.models import Dimension, Tag
+
+    tags: dict[tuple[str, str | None], int] = {
+        (d, s): pk for pk, d, s in Tag.objects.values_list("pk", "dimension__slug", "slug")
+    }
+    dimensions = dict(Dimension.objects.values_list("slug", "pk"))
+    codes = [
+        tags.get((f.dimension, f.tag), 0)
+        if f.kind in SELECT_TAG_KINDS
+        else -dimensions.get(f.dimension, 0)
+        for f in state.model.titles.space.features
+    ]
+    return Explainer(state.model.titles, tag_ids=np.array(codes, dtype=np.int64))
 
 
 _lock = threading.Lock()

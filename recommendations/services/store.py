@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from recommendations.models import RecommendationList
 
-Entry = tuple[int, list[dict[str, object]], list[dict[str, object]]]
+#: (subscriber_id, items, rows) in the shape ``RecommendationList`` documents (columnar codes).
+Entry = tuple[int, dict[str, list[Any]], dict[str, list[Any]]]
 BATCH = 2000
+SEP = (",", ":")
 
 
 def lists_store(
@@ -91,12 +94,9 @@ def _store_postgresql(
             "COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN"
         ) as copy:
             for sid, items, rows in entries:
+                # Codes only (ints and ASCII kinds): the default encoder's fast path.
                 copy.write_row(
-                    (
-                        sid,
-                        json.dumps(items, ensure_ascii=False),
-                        json.dumps(rows, ensure_ascii=False),
-                    )
+                    (sid, json.dumps(items, separators=SEP), json.dumps(rows, separators=SEP))
                 )
         cursor.execute(
             f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608

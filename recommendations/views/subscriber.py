@@ -28,7 +28,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from catalog.models import Title
 
-from ..models import RecommendationList, Subscriber, ViewingEvent
+from ..models import Subscriber, ViewingEvent
 from ..selectors_subscriber import (
     Card,
     ListState,
@@ -36,6 +36,7 @@ from ..selectors_subscriber import (
     list_generated_at,
     list_stamp,
     list_state,
+    reason_for_title,
     similar_titles,
     subscriber_for_user,
     suggestions_for,
@@ -77,7 +78,9 @@ def home_shelves(request: HttpRequest, subscriber: Subscriber, state: ListState)
     key = state.cache_key(language=get_language() or "en")
     shelves = cache.get(key)
     if shelves is None:
-        suggestions = suggestions_for(subscriber=subscriber)
+        suggestions = suggestions_for(
+            subscriber=subscriber, taxonomy_version=state.taxonomy_version
+        )
         hero = suggestions.cards[0] if suggestions.cards else None
         shelves = render_to_string(
             "recommendations/home.html#shelves",
@@ -172,16 +175,7 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
         title = title_get(pk=pk)
     except Title.DoesNotExist:
         raise Http404 from None
-    reason = ""
-    rec = (
-        RecommendationList.objects.filter(subscriber=subscriber)
-        .values_list("items", flat=True)
-        .first()
-    )
-    for item in rec or []:
-        if item.get("title_id") == title.pk:
-            reason = str(item.get("reason", ""))
-            break
+    reason = reason_for_title(subscriber=subscriber, title=title)
     similar = [
         Card(rank=0, score=0.0, reason="", title=other)
         for other in similar_titles(title=title, subscriber=subscriber)

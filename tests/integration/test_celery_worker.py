@@ -86,7 +86,7 @@ watchers = list(Title.objects.get(external_id="it-0").viewing_events.values_list
 print("PROBE" + json.dumps({
     "pending": OutboxEvent.objects.filter(processed_at__isnull=True).count(),
     "tags_version": tags_version(),
-    "lists": {str(r.subscriber_id): {"tags_version": r.tags_version, "n": len(r.items)} for r in RecommendationList.objects.all()},
+    "lists": {str(r.subscriber_id): {"tags_version": r.tags_version, "n": len(r.title_ids)} for r in RecommendationList.objects.all()},
     "watchers": watchers,
 }))
 """
@@ -289,7 +289,7 @@ from recommendations.models import RebuildRun, RecommendationList
 print("PROBE" + json.dumps({
     "pending": OutboxEvent.objects.filter(processed_at__isnull=True).count(),
     "lists": RecommendationList.objects.count(),
-    "empty": RecommendationList.objects.filter(items=[]).count(),
+    "empty": sum(1 for r in RecommendationList.objects.all() if not r.title_ids),
     "full_done": RebuildRun.objects.filter(kind="full", parent__isnull=True, status="done").count(),
     "running": RebuildRun.objects.filter(status="running").count(),
 }))

@@ -47,7 +47,9 @@ def list_write(
     rows: Sequence[tuple[str, Sequence[Title]]] | None = None,
     generated_at: Any = None,
 ) -> RecommendationList:
-    """The engine's list format: ``items`` in rank order, ``rows`` of title ids."""
+    """A list in the shape written before codes (English words stored: ``items`` of
+    ``{"title_id", "score", "reason"}``, ``rows`` of ``{"name", "title_ids"}``), which readers
+    still accept until it is rebuilt. Rows here are named freely, which suits filtering tests."""
     items = [
         {
             "title_id": t.pk,
@@ -65,6 +67,42 @@ def list_write(
         defaults={
             "items": items,
             "rows": row_data,
+            "generated_at": generated_at or timezone.now(),
+            "tags_version": 7,
+        },
+    )
+    return rec
+
+
+def coded_list_write(
+    subscriber: Subscriber,
+    items: Sequence[tuple[Title, tuple[int, int, int, Title | None, int]]],
+    *,
+    rows: Sequence[tuple[str, int, int, Title | None, Sequence[int]]] = (),
+    generated_at: Any = None,
+) -> RecommendationList:
+    """A list in the stored shape the worker writes (see ``RecommendationList``): per item the
+    title and its codes (genre tag id, adjective tag ids, anchor title, anchor code); per row
+    (kind, genre tag id, adjective tag id, anchor title, item positions)."""
+    columns: dict[str, list[int]] = {k: [] for k in "tsgabhc"}
+    for i, (title, (g, a, b, anchor, code)) in enumerate(items):
+        for key, value in zip(
+            "tsgabhc",
+            (title.pk, 10_000 - i * 100, g, a, b, anchor.pk if anchor else 0, code),
+            strict=True,
+        ):
+            columns[key].append(value)
+    row_columns: dict[str, list[Any]] = {k: [] for k in "kgahi"}
+    for kind, g, a, anchor, positions in rows:
+        for key, value in zip(
+            "kgahi", (kind, g, a, anchor.pk if anchor else 0, list(positions)), strict=True
+        ):
+            row_columns[key].append(value)
+    rec, _ = RecommendationList.objects.update_or_create(
+        subscriber=subscriber,
+        defaults={
+            "items": columns,
+            "rows": row_columns,
             "generated_at": generated_at or timezone.now(),
             "tags_version": 7,
         },

@@ -7,7 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from recommendations.engine.explain import Explainer, anchor_code_matrix, drivers, english_plural
+from recommendations.engine.explain import (
+    CODE_LIKED,
+    ROW_BECAUSE,
+    ROW_GENRE,
+    ROW_MICRO,
+    ROW_TOP,
+    Explainer,
+    Phrases,
+    Renderer,
+    anchor_code_matrix,
+    drivers,
+    english_plural,
+)
 from recommendations.engine.profiles import (
     DISLIKED,
     NOT_INTERESTED,
@@ -223,18 +235,44 @@ def test_reason_names_driving_tags_and_the_anchor_rating() -> None:
     idx = np.array([[1]], np.int32)
     codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, (1, 3))
     d = drivers(idx, profiles, weights, codes, tv)
-    explainer = Explainer(tv, ["Fargo", "Burn After Reading", "Seven"])
-    reason = explainer.reasons_for(
-        idx[0], d.noun[0], d.adjectives[0], d.anchor[0], d.anchor_code[0]
+    explainer = Explainer(tv)  # codes = feature index + 1 without tag ids
+    labels = {i + 1: f.label for i, f in enumerate(tv.space.features)}
+    noun = int(explainer.tag_codes(d.noun)[0, 0])
+    adj1, adj2 = (int(c) for c in explainer.tag_codes(d.adjectives)[0, 0])
+    assert int(d.anchor[0, 0]) == 0  # Fargo
+    code = round(float(d.anchor_code[0, 0]) * 2)
+    renderer = Renderer(labels, {100: "Fargo"})
+    assert renderer.reason(noun, adj1, adj2, 100, code) in (
+        "Irreverent, quirky comedy — like Fargo, which you rated 5★",
+        "Quirky, irreverent comedy — like Fargo, which you rated 5★",
     )
-    assert reason in (
-        ["Irreverent, quirky comedy — like Fargo, which you rated 5★"],
-        ["Quirky, irreverent comedy — like Fargo, which you rated 5★"],
+    assert renderer.row_name(ROW_MICRO, noun, adj1, 0) in ("Irreverent comedies", "Quirky comedies")
+    assert renderer.reason(noun, 0, 0, 100, CODE_LIKED) == "Comedy — like Fargo, which you liked"
+    assert renderer.reason(noun, 0, 0, 0, 0) == "Comedy — close to what you enjoy"
+    assert renderer.reason(0, 0, 0, 100, 10) == "Popular with viewers who share your taste"
+
+
+def test_reasons_are_worded_by_the_phrases_and_labels_given() -> None:
+    french = Phrases(
+        rated="{desc} — comme {title}, que vous avez noté {stars}★",
+        microgenre="{noun} ({adjectives})",
+        genre_row="Sélection : {noun}",
+        because="Parce que vous avez regardé {title}",
+        plural=str,
     )
-    assert explainer.row_name(int(d.noun[0, 0]), int(d.adjectives[0, 0, 0])) in (
-        "Irreverent comedies",
-        "Quirky comedies",
+    labels = {1: "Comédie", 2: "Irrévérencieux", 3: "Décalé", 4: "TV"}
+    renderer = Renderer(labels, {7: "Fargo"}, french)
+    assert (
+        renderer.reason(1, 2, 3, 7, 9)
+        == "Comédie (irrévérencieux, décalé) — comme Fargo, que vous avez noté 4.5★"
     )
+    assert renderer.row_name(ROW_MICRO, 1, 2, 0) == "Comédie (irrévérencieux)"
+    assert renderer.row_name(ROW_GENRE, 1, 0, 0) == "Sélection : Comédie"
+    assert renderer.row_name(ROW_BECAUSE, 0, 0, 7) == "Parce que vous avez regardé Fargo"
+    # Unknown codes (a deleted tag or title) are left out; an acronym keeps its capitals.
+    assert renderer.row_name(ROW_BECAUSE, 0, 0, 8) == ""
+    assert renderer.reason(1, 99, 0, 8, 9).startswith("Comédie — ")
+    assert Renderer(labels, {}).describe(4, 2, 0) == "Irrévérencieux TV"
 
 
 def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
@@ -251,16 +289,27 @@ def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
         events.subscriber, events.title, events.event, events.rating, weights.shape
     )
     d = drivers(idx, profiles, weights, codes, tv)
-    names = [f"T{i}" for i in range(len(values))]
-    rows = Explainer(tv, names).rows_for(
-        idx[0], np.arange(100, 100 + len(values)), d.noun[0], d.adjectives[0], d.anchor[0]
+    explainer = Explainer(tv)
+    title_ids = np.append(np.arange(100, 100 + len(values)), 0)
+    rows = explainer.rows_from_codes(
+        explainer.tag_codes(d.noun[0]).tolist(),
+        explainer.tag_codes(d.adjectives[0, :, 0]).tolist(),
+        title_ids[d.anchor[0]].tolist(),
     )
-    assert rows[0]["name"] == "Top picks for you"
-    assert len(rows[0]["title_ids"]) == 10
-    all_ids = [t for r in rows for t in r["title_ids"]]
-    assert len(all_ids) == len(set(all_ids))
-    assert len({r["name"] for r in rows}) == len(rows)
-    assert {"Irreverent comedies", "Dark dramas"} & {r["name"] for r in rows}
+    assert set(rows) == {"k", "g", "a", "h", "i"}
+    assert rows["k"][0] == ROW_TOP
+    assert rows["i"][0] == list(range(10))
+    positions = [p for members in rows["i"] for p in members]
+    assert len(positions) == len(set(positions))
+    labels = {i + 1: f.label for i, f in enumerate(tv.space.features)}
+    renderer = Renderer(labels, {100: "T0", 116: "T16"})
+    names = [
+        renderer.row_name(k, g, a, h)
+        for k, g, a, h in zip(rows["k"], rows["g"], rows["a"], rows["h"], strict=True)
+    ]
+    assert names[0] == "Top picks for you"
+    assert len(set(names)) == len(names)
+    assert {"Irreverent comedies", "Dark dramas"} & set(names)
 
 
 def test_english_plural() -> None:

@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _lists() -> dict[int, list[int]]:
-    return {
-        r.subscriber_id: [i["title_id"] for i in r.items] for r in RecommendationList.objects.all()
-    }
+    return {r.subscriber_id: r.title_ids for r in RecommendationList.objects.all()}
 
 
 def test_outbox_row_is_written_in_the_same_transaction_and_rolled_back_with_it() -> None:

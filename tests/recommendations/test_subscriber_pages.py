@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from catalog.models import OutboxEvent
@@ -275,12 +277,19 @@ def test_home_reads_a_precomputed_list_in_a_fixed_number_of_queries(
     titles = [tagged_title(f"Pick {i}", safe_values()) for i in range(50)]
     list_write(sub, titles, rows=[(f"Row {r}", titles[r * 10 : r * 10 + 10]) for r in range(5)])
     client = _client(subscriber_user)
-    # session, user, roles, subscriber, list state (3), list, titles, hiding feedback
+    # session, user, roles, subscriber, list state, list, titles, hiding feedback, and the
+    # tag labels (tags, dimensions) once per language and taxonomy version
     with django_assert_max_num_queries(10):
         assert client.get(reverse("recommendations:home")).status_code == 200
-    # Same list state: the rendered rows are reused, only the cheap state lookups run.
-    with django_assert_max_num_queries(7):
+    # Same list state: the rendered rows are reused, only the one state query runs.
+    with django_assert_max_num_queries(5):
         assert "Pick 49" in client.get(reverse("recommendations:home")).content.decode()
+    # A new list: rendered again, the labels come from the cache.
+    list_write(sub, titles[:10], generated_at=timezone.now() + timedelta(seconds=1))
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("recommendations:home")).content.decode()
+    assert "Pick 9" in html
+    assert "Pick 49" not in html
 
 
 def test_history_pages_through_htmx_with_the_partial_only(

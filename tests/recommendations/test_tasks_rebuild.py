@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from catalog.models import Tag
 from recommendations import tasks
 from recommendations.models import RebuildRun, RecommendationList
 from recommendations.services import rebuild as rebuild_service
@@ -34,17 +35,22 @@ def test_full_rebuild_gives_every_subscriber_a_list_in_the_stored_shape(settings
     run = rebuild_all_inline()
     assert run.status == RebuildRun.Status.DONE
     assert run.done == run.total == 4
+    genre_tags = set(Tag.objects.filter(dimension__slug="genre").values_list("pk", flat=True))
     for rec in RecommendationList.objects.all():
-        assert len(rec.items) == 8
-        assert set(rec.items[0]) == {"title_id", "score", "reason"}
-        assert all(item["reason"] for item in rec.items)
-        scores = [i["score"] for i in rec.items]
+        # Language-neutral codes, one array per field (see RecommendationList).
+        assert set(rec.items) == {"t", "s", "g", "a", "b", "h", "c"}
+        assert all(len(column) == 8 for column in rec.items.values())
+        scores = rec.items["s"]
+        assert all(isinstance(s, int) for s in scores)
         assert scores == sorted(scores, reverse=True)
         watched = set(rec.subscriber.events.values_list("title_id", flat=True))
-        assert not watched & {i["title_id"] for i in rec.items}
-        assert rec.rows
-        assert rec.rows[0]["name"] == "Top picks for you"
-        assert set(rec.rows[0]) == {"name", "title_ids"}
+        assert not watched & set(rec.title_ids)
+        assert set(rec.items["g"]) <= genre_tags
+        assert any(rec.items["g"])
+        assert {h for h in rec.items["h"] if h} <= watched
+        assert set(rec.rows) == {"k", "g", "a", "h", "i"}
+        assert rec.rows["k"][0] == "top"
+        assert rec.rows["i"][0] == list(range(8))
         assert rec.generated_at is not None
     assert RecommendationList.objects.count() == len(world.subscribers)
 
@@ -124,7 +130,11 @@ def test_swap_is_a_single_statement_per_batch() -> None:
 
     world = world_build(n_titles=3, n_subscribers=3)
     entries = [
-        (s.pk, [{"title_id": world.titles[0].pk, "score": 1.0, "reason": "r"}], [])
+        (
+            s.pk,
+            {"t": [world.titles[0].pk], "s": [10_000], "g": [0], "a": [0], "b": [0], "h": [0]},
+            {"k": ["top"], "g": [0], "a": [0], "h": [0], "i": [[0]]},
+        )
         for s in world.subscribers
     ]
     with CaptureQueriesContext(connection) as queries:
