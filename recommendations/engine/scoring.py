@@ -27,6 +27,10 @@ NO_LIMIT = 127
 CANDIDATE_FACTOR = 3
 #: No genre fills more than this share of a list.
 GENRE_SHARE = 0.4
+#: Candidates kept per list for incremental updates: the diversity pass needs
+#: ``k * CANDIDATE_FACTOR``; the margin lets a list lose a few to tag changes before it has to
+#: be scored again.
+KEPT_CANDIDATES = 200
 # MovieLens holdout (make evaluate): 30 / 50 / 100 neighbours give NDCG@10 .139 / .137 / .130,
 # Recall@50 .181 / .201 / .206, coverage 23 % / 17 % / 12 %; 50 balances them and halves the
 # co-watch product of 100.
@@ -56,24 +60,40 @@ class Model:
     popularity: np.ndarray | None = None
     blend: Blend = field(default_factory=Blend)
     groups_dense: np.ndarray | None = None  # (T, G) bool, cached
+    item_sim_t: sp.csr_matrix | None = None  # (T, T) item_sim transposed, sorted, cached
 
     def groups(self) -> np.ndarray:
         if self.groups_dense is None:
             self.groups_dense = np.asarray(self.titles.groups().todense(), dtype=np.bool_)
         return self.groups_dense
 
+    def cowatch_by_title(self) -> sp.csr_matrix | None:
+        """Row t = the titles whose neighbour t is, with their similarity (sorted indices)."""
+        if self.item_sim is None:
+            return None
+        if self.item_sim_t is None:
+            t = self.item_sim.T.tocsr()
+            t.sort_indices()
+            self.item_sim_t = t
+        return self.item_sim_t
+
 
 @dataclass
 class BlockResult:
     """``idx`` (b, k) int32 title indices in rank order (-1 pads short lists), ``scores``
-    (b, k) float32, ``cowatch_norm`` (b,) float32 the per-row co-watch divisor used."""
+    (b, k) float32, ``cowatch_norm`` (b,) float32 the per-row co-watch divisor used.
+
+    With diversity, also the candidates the incremental path keeps: ``cand_idx`` /
+    ``cand_scores`` (b, KEPT_CANDIDATES) the best titles in (score desc, index asc) order
+    (-inf for excluded), and ``cand_cut`` (b,) float32: every title scoring above it is among
+    them (-inf when every allowed title is)."""
 
     idx: np.ndarray
     scores: np.ndarray
     cowatch_norm: np.ndarray
-    #: (b,) bool: more candidates within the genre caps than places, so a title that would
-    #: break a cap cannot enter the list (the incremental path's entry test relies on it).
-    spare: np.ndarray | None = None
+    cand_idx: np.ndarray | None = None
+    cand_scores: np.ndarray | None = None
+    cand_cut: np.ndarray | None = None
 
 
 def popularity_prior(weights: sp.csr_matrix) -> np.ndarray:
@@ -135,79 +155,69 @@ def cowatch_similarity(
     return m
 
 
-def tag_scores(profiles: np.ndarray, titles: TitleVectors) -> np.ndarray:
-    """(b, T) float32 cosines ``profiles @ titles.T``: a dense BLAS product (multi-threaded,
-    row-major output) while the title matrix is small enough to hold dense."""
-    dense = titles.dense()
-    if dense is not None:
-        return profiles.astype(np.float32, copy=False) @ dense.T
-    return np.ascontiguousarray((titles.matrix @ profiles.T).T, dtype=np.float32)
+def tag_scores_t(profiles: np.ndarray, titles: TitleVectors) -> np.ndarray:
+    """(T, b) float32 cosines, title-major: the sparse title matrix times the profiles. One
+    multiply-add per (title tag, subscriber) in the matrix's stored order, so ``column_scores``
+    reproduces any entry bit for bit; title-major output needs no transpose. Single-threaded:
+    parallelism comes from worker processes."""
+    return np.asarray(titles.matrix @ np.ascontiguousarray(profiles.T), dtype=np.float32)
 
 
-def cowatch_scores(
-    weights: sp.csr_matrix, item_sim: sp.csr_matrix
-) -> tuple[np.ndarray, np.ndarray]:
-    """(b, T) float32 co-watch scores over each row's largest, and the (b,) divisors used."""
-    raw = cowatch_raw(weights, item_sim)
-    norm = raw.max(axis=1)
-    norm[~(norm > 0)] = 1.0
-    raw /= norm[:, None]
-    return raw, norm.astype(np.float32)
-
-
-def _row_max(m: sp.csr_matrix) -> np.ndarray:
-    """(b,) float32 row maxima of a CSR matrix, counting its implicit zeros like a dense max."""
-    counts = np.diff(m.indptr)
-    out = np.zeros(m.shape[0], np.float32)
-    has = counts > 0
-    if has.any():
-        out[has] = np.maximum.reduceat(m.data, m.indptr[:-1][has]).astype(np.float32)
-        sparse_rows = has & (counts < m.shape[1])
-        out[sparse_rows] = np.maximum(out[sparse_rows], 0.0)
-    return out
-
-
-def cowatch_raw(weights: sp.csr_matrix, item_sim: sp.csr_matrix) -> np.ndarray:
-    """(b, T) float32 ``weights @ item_sim`` densified."""
-    return np.asarray((weights @ item_sim).toarray(), dtype=np.float32)
-
-
-def score_block(
+def score_block_t(
     profiles: np.ndarray, weights: sp.csr_matrix, model: Model
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(b, T) float32 blended scores for a block of subscribers, and the co-watch divisors."""
+    """(T, b) float32 blended scores (title-major) for a block of subscribers, and the (b,)
+    co-watch divisors (each subscriber's largest co-watch value, 1 when none is positive)."""
     blend = model.blend
-    scores = tag_scores(profiles, model.titles)
+    scores = tag_scores_t(profiles, model.titles)
     if blend.tags != 1.0:
         scores *= blend.tags
-    norm = np.ones(profiles.shape[0], dtype=np.float32)
-    if model.item_sim is not None and blend.cowatch:
-        # scores += cowatch * raw / row max, added from the sparse product's non-zeros: no
-        # (b, T) temporary to fill, scale and add (each row has ~events x neighbours entries).
-        cw = (weights @ model.item_sim).tocsr()
-        cw.sum_duplicates()
-        norm = _row_max(cw)
+    n_titles, b = scores.shape
+    norm = np.ones(b, dtype=np.float32)
+    sim_t = model.cowatch_by_title()
+    if sim_t is not None and blend.cowatch:
+        # (T, b) sparse: row t sums, over the subscriber's titles k (ascending), w_k x sim(k, t).
+        cw = sim_t @ weights.T.tocsr()
+        norm = np.zeros(b, dtype=np.float32)
+        np.maximum.at(norm, cw.indices, cw.data)
         norm[~(norm > 0)] = 1.0
-        rows = np.repeat(np.arange(cw.shape[0]), np.diff(cw.indptr))
-        scores[rows, cw.indices] += cw.data.astype(np.float32) * (blend.cowatch / norm)[rows]
+        # Added from the non-zeros (no dense temporary); a row's entries are unique.
+        t = np.repeat(np.arange(n_titles, dtype=np.int64), np.diff(cw.indptr))
+        scores.ravel()[t * b + cw.indices] += cw.data * (blend.cowatch / norm)[cw.indices]
     if model.popularity is not None and blend.popularity:
-        scores += blend.popularity * model.popularity[None, :]
+        scores += blend.popularity * model.popularity[:, None]
     return scores, norm
 
 
 def column_scores(
-    profiles: np.ndarray, weights: sp.csr_matrix, cowatch_norm: np.ndarray, model: Model, title: int
+    profiles: np.ndarray,
+    weights_csc: sp.csc_matrix,
+    cowatch_norm: np.ndarray,
+    model: Model,
+    title: int,
 ) -> np.ndarray:
-    """(n,) float32: the blended score of one title for every subscriber, with the same scaling
-    as ``score_block`` (given its co-watch divisors): the incremental path's column update."""
-    x = np.asarray(model.titles.matrix[title].todense(), dtype=np.float32).ravel()
-    scores = model.blend.tags * (profiles @ x)
-    if model.item_sim is not None and model.blend.cowatch:
-        col = np.asarray((weights @ model.item_sim[:, title]).todense(), dtype=np.float32).ravel()
-        scores += model.blend.cowatch * col / cowatch_norm
-    if model.popularity is not None and model.blend.popularity:
-        scores += model.blend.popularity * model.popularity[title]
-    return scores.astype(np.float32)
+    """(n,) float32: one title's blended score for every subscriber, computed with the same
+    operations in the same order as ``score_block_t`` (given its co-watch divisors), so it is
+    equal to the full product's entry bit for bit: the incremental path's column update."""
+    blend = model.blend
+    m = model.titles.matrix
+    lo, hi = m.indptr[title], m.indptr[title + 1]
+    scores = np.zeros(profiles.shape[0], np.float32)
+    for j, v in zip(m.indices[lo:hi], m.data[lo:hi], strict=True):
+        scores += v * profiles[:, j]
+    if blend.tags != 1.0:
+        scores *= blend.tags
+    sim_t = model.cowatch_by_title()
+    if sim_t is not None and blend.cowatch:
+        cw = np.zeros(profiles.shape[0], np.float32)
+        lo, hi = sim_t.indptr[title], sim_t.indptr[title + 1]
+        for k, v in zip(sim_t.indices[lo:hi], sim_t.data[lo:hi], strict=True):
+            a, b = weights_csc.indptr[k], weights_csc.indptr[k + 1]
+            cw[weights_csc.indices[a:b]] += v * weights_csc.data[a:b]
+        scores += cw * (blend.cowatch / cowatch_norm)
+    if model.popularity is not None and blend.popularity:
+        scores += blend.popularity * model.popularity[title]
+    return scores
 
 
 def excluded_mask(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray | None:
@@ -227,21 +237,35 @@ def excluded_mask(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray | None
     return mask
 
 
-def apply_exclusions(
-    scores: np.ndarray, seen: sp.csr_matrix, limits: np.ndarray, maturity: np.ndarray
+def beyond_limits(limit: np.ndarray, maturity: np.ndarray) -> np.ndarray:
+    """(T,) bool: titles beyond one subscriber's (M,) int8 limits, unknown levels included."""
+    on = limit < NO_LIMIT
+    level = maturity[:, on].astype(np.int16)
+    return ((level > limit[on].astype(np.int16)) | (level == UNKNOWN_LEVEL)).any(axis=1)
+
+
+def exclude_t(
+    scores_t: np.ndarray, seen: sp.csr_matrix, limits: np.ndarray, maturity: np.ndarray
 ) -> None:
-    """In place: -inf for seen titles and titles beyond the limits."""
+    """In place on title-major (T, b) scores: -inf for seen titles and titles beyond the limits.
+    Limits come in few distinct patterns: each pattern's excluded titles are found once."""
     coo = seen.tocoo()
-    scores[coo.row, coo.col] = -np.inf
-    mask = excluded_mask(limits, maturity)
-    if mask is not None:
-        scores[mask] = -np.inf
+    scores_t[coo.col, coo.row] = -np.inf
+    limited = np.flatnonzero((limits < NO_LIMIT).any(axis=1))
+    if limited.size == 0:
+        return
+    patterns, which = np.unique(limits[limited], axis=0, return_inverse=True)
+    which = which.ravel()
+    for j, pattern in enumerate(patterns):
+        bad = np.flatnonzero(beyond_limits(pattern, maturity))
+        if bad.size:
+            scores_t[np.ix_(bad, limited[which == j])] = -np.inf
 
 
 def _top_by_partition(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
     vals = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")
+    order = np.lexsort((part, -vals), axis=1)  # ties by title index, like the threshold path
     return (
         np.take_along_axis(part, order, axis=1).astype(np.int32),
         np.take_along_axis(vals, order, axis=1).astype(np.float32),
@@ -286,6 +310,49 @@ def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         out_val = np.take_along_axis(vals, order, axis=1)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(scores[bad], n)
+    return out_idx, out_val
+
+
+def top_candidates_t(scores_t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``top_candidates`` on title-major (T, b) scores: (b, n) int32 indices and float32 scores
+    in (score desc, index asc) order. Same sampled threshold: one comparison pass keeps ~2n
+    entries per column; columns where it keeps too few or too many use ``argpartition``."""
+    width, b = scores_t.shape
+    n = min(n, width)
+    if n == 0 or b == 0:
+        return np.zeros((b, n), np.int32), np.full((b, n), -np.inf, np.float32)
+    stride = 8
+    if width < 16 * n:
+        return _top_by_partition(np.ascontiguousarray(scores_t.T), n)
+    sample = np.ascontiguousarray(scores_t[::stride].T)
+    r = max(1, -(-2 * n // stride))
+    # Contiguous: a strided threshold operand makes the comparison below ~10x slower.
+    thr = np.ascontiguousarray(np.partition(sample, sample.shape[1] - r, axis=1)[:, -r])
+    mask = scores_t >= thr[None, :]
+    counts = mask.sum(axis=0)
+    bad = (counts < n) | (counts > 16 * n) | ~np.isfinite(thr)
+    if bad.any():
+        mask[:, bad] = False
+        counts[bad] = 0
+    t_idx, s_idx = np.nonzero(mask)
+    # Group by subscriber keeping title order (a radix sort on small ints).
+    order = np.argsort(s_idx.astype(np.int16 if b < 2**15 else np.int32), kind="stable")
+    t_idx, s_idx = t_idx[order].astype(np.int32), s_idx[order]
+    out_idx = np.zeros((b, n), np.int32)
+    out_val = np.full((b, n), -np.inf, np.float32)
+    if t_idx.size:
+        starts = np.cumsum(counts) - counts
+        pos = np.arange(t_idx.size) - starts[s_idx]
+        w = int(counts.max())
+        cand = np.zeros((b, w), np.int32)
+        vals = np.full((b, w), -np.inf, np.float32)
+        cand[s_idx, pos] = t_idx
+        vals[s_idx, pos] = scores_t[t_idx, s_idx]
+        top = np.argsort(-vals, axis=1, kind="stable")[:, :n]
+        out_idx = np.take_along_axis(cand, top, axis=1)
+        out_val = np.take_along_axis(vals, top, axis=1)
+    if bad.any():
+        out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
     return out_idx, out_val
 
 
@@ -352,16 +419,26 @@ def recommend_block(
 ) -> BlockResult:
     """Top-k lists for a block of subscribers: (b, F) profiles, (b, T) weights and seen, (b, M)
     limits -> ``BlockResult``. Memory is O(b * T): callers pick b (``block_size``)."""
-    scores, norm = score_block(profiles, weights, model)
-    apply_exclusions(scores, seen, limits, model.titles.maturity)
-    if diverse:
-        idx, vals = top_candidates(scores, k * CANDIDATE_FACTOR)
-        idx, vals, within = diversify_counted(idx, vals, model.groups(), k)
-        return BlockResult(idx, vals, norm, within > k)
-    idx, vals = top_candidates(scores, k)
-    ok = np.isfinite(vals)
-    idx, vals = np.where(ok, idx, -1).astype(np.int32), vals
-    return BlockResult(idx, vals, norm)
+    scores_t, norm = score_block_t(profiles, weights, model)
+    exclude_t(scores_t, seen, limits, model.titles.maturity)
+    if not diverse:
+        idx, vals = top_candidates_t(scores_t, k)
+        return BlockResult(np.where(np.isfinite(vals), idx, -1).astype(np.int32), vals, norm)
+    n_div = k * CANDIDATE_FACTOR
+    kept = max(n_div, KEPT_CANDIDATES)
+    cand_idx, cand_scores = top_candidates_t(scores_t, kept)
+    del scores_t
+    idx, vals, _ = diversify_counted(cand_idx[:, :n_div], cand_scores[:, :n_div], model.groups(), k)
+    if cand_idx.shape[1] < kept:  # a small catalogue: every title is a candidate
+        pad = ((0, 0), (0, kept - cand_idx.shape[1]))
+        cand_idx = np.pad(cand_idx, pad, constant_values=-1)
+        cand_scores = np.pad(cand_scores, pad, constant_values=-np.inf)
+    cut = (
+        cand_scores[:, -1].copy()
+        if model.titles.n_titles > kept
+        else np.full(len(norm), -np.inf, np.float32)
+    )
+    return BlockResult(idx, vals, norm, cand_idx, cand_scores, cut)
 
 
 def block_size(n_titles: int, budget_bytes: int = 256 * 2**20) -> int:

@@ -6,16 +6,15 @@ rows. Rows are marked processed only after the lists they caused are stored; on 
 claim is released so the retry (or the sweep) takes them again.
 
 Coalescing: a batch of rows becomes one set of subscribers and one set of titles, so fifty
-edits cause one rebuild per affected list. A title's tag change re-scores that title for every
-subscriber (one column) and fully rebuilds the lists of those who watched it, those whose list
-holds it, and those it now enters; a subscriber change rebuilds that list; a taxonomy change or
-an explicit full request rebuilds everything.
+edits cause one rebuild per affected list. A title's tag change re-scores the lists of those
+who watched it and patches that title's new score into everybody else's kept candidates,
+writing the lists that changed (``incremental``); a subscriber change rebuilds that list; a
+taxonomy change or an explicit full request rebuilds everything.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 import uuid
 from collections.abc import Callable
@@ -28,12 +27,12 @@ from django.utils import timezone
 
 from catalog.models import OutboxEvent
 from catalog.selectors import tags_version
-from recommendations.engine.scoring import GENRE_SHARE, column_scores, excluded_mask
 from recommendations.models import RebuildRun
 
 from . import state as engine_state
+from .incremental import incremental_blocks
 from .loaders import history_load
-from .rebuild import lists_rebuild, rebuild_all_inline, rebuild_run_finish, rebuild_run_start
+from .rebuild import lists_store_blocks, rebuild_all_inline, rebuild_run_finish, rebuild_run_start
 
 logger = logging.getLogger(__name__)
 
@@ -156,10 +155,10 @@ def _apply(events: list[OutboxEvent], *, heartbeat: Callable[[int], None] | None
         detail=f"{len(titles)} titles, {len(subscribers)} subscribers, {len(events)} changes",
     )
     try:
-        affected = incremental_affected(state, title_ids=titles, subscriber_ids=subscribers)
         state.tags_version = max(state.tags_version, version)
-        RebuildRun.objects.filter(pk=run.pk).update(total=len(affected))
-        written = lists_rebuild(state=state, positions=affected, run=run, progress=heartbeat)
+        blocks = incremental_blocks(state, title_ids=titles, subscriber_ids=subscribers)
+        written = lists_store_blocks(state=state, blocks=blocks, run=run, progress=heartbeat)
+        RebuildRun.objects.filter(pk=run.pk).update(total=written)
     except Exception:
         rebuild_run_finish(run=run, started=started, failed=True)
         raise
@@ -182,85 +181,20 @@ def state_sync(state: engine_state.EngineState, *, exclude: set[int]) -> engine_
     fresh_events = history_load(after_event_id=state.max_event_id)
     subs.update(int(s) for s in np.unique(fresh_events.subscriber_ids))
     titles = {oid for _, kind, oid in newer if kind == OutboxEvent.Kind.TITLE_TAGS and oid}
-    if titles:
-        engine_state.state_refresh_titles(state, sorted(titles))
-    if subs:
-        positions = engine_state.state_refresh_subscribers(state, sorted(subs))
-        if state.list_idx is not None and positions.size:
-            for _ in engine_state.lists_compute(state, positions, explain=False):
+    if titles or subs:
+        if state.cand_cut is None:
+            # No list computed here yet: reload only; lists are computed when first needed.
+            if titles:
+                engine_state.state_refresh_titles(state, sorted(titles))
+            if subs:
+                engine_state.state_refresh_subscribers(state, sorted(subs))
+        else:
+            # The other worker wrote these lists; bring our picture of them up to date.
+            for _ in incremental_blocks(
+                state, title_ids=sorted(titles), subscriber_ids=sorted(subs), explain=False
+            ):
                 pass
     state.max_event_id = max(state.max_event_id, fresh_events.max_event_id)
     if newer:
         state.outbox_seen = max(state.outbox_seen, max(i for i, _, _ in newer))
     return state
-
-
-def incremental_affected(
-    state: engine_state.EngineState, *, title_ids: list[int], subscriber_ids: list[int]
-) -> np.ndarray:
-    """Positions of the lists to rebuild for these changes (updating the working set)."""
-    affected: list[np.ndarray] = []
-    if subscriber_ids:
-        affected.append(engine_state.state_refresh_subscribers(state, subscriber_ids))
-    if title_ids:
-        rows = engine_state.state_refresh_titles(state, title_ids)
-        if rows.size:
-            if state.list_idx is None:
-                # Cold process: compute every list in memory once (no writes) to know who
-                # holds what; later changes reuse it.
-                for _ in engine_state.lists_compute(
-                    state, np.arange(state.n_subscribers), explain=False
-                ):
-                    pass
-            affected.append(column_affected(state, rows))
-    if not affected:
-        return np.zeros(0, np.int64)
-    return np.unique(np.concatenate(affected)).astype(np.int64)
-
-
-def column_affected(state: engine_state.EngineState, rows: np.ndarray) -> np.ndarray:
-    """For changed titles (positions): watchers, holders, and subscribers they now enter."""
-    assert state.list_idx is not None
-    assert state.list_min is not None
-    assert state.cowatch_norm is not None
-    out = [np.unique(state.seen[:, rows].tocoo().row)]
-    for p in rows:
-        holders = np.flatnonzero((state.list_idx == p).any(axis=1))
-        new = engine_state_column(state, int(p))
-        allowed = ~np.asarray(state.seen[:, [p]].todense()).ravel().astype(bool)
-        mask = excluded_mask(state.limits, state.model.titles.maturity[[p]])
-        if mask is not None:
-            allowed &= ~mask[:, 0]
-        entering = np.flatnonzero(allowed & (new > state.list_min))
-        out.extend([holders, _past_genre_caps(state, int(p), entering, new)])
-    return np.unique(np.concatenate(out))
-
-
-def _past_genre_caps(
-    state: engine_state.EngineState, position: int, candidates: np.ndarray, new: np.ndarray
-) -> np.ndarray:
-    """The ``candidates`` (lists the title now outscores the last item of) that it can really
-    enter: where the list had spare candidates within the genre caps, a title having a genre
-    that already fills its cap above the title's score is moved behind them and stays out —
-    so that list does not change. (Without this, lists led by a common genre, whose last
-    item scores low, were all rebuilt for nothing: about 80 % of these candidates.)"""
-    groups = state.model.groups()
-    genres = np.flatnonzero(groups[position])
-    if genres.size == 0 or candidates.size == 0 or state.list_spare is None:
-        return candidates
-    assert state.list_idx is not None
-    assert state.list_scores is not None
-    spare = state.list_spare[candidates]
-    check = candidates[spare]
-    k = state.list_idx.shape[1]
-    cap = max(1, math.ceil(GENRE_SHARE * k))
-    items = state.list_idx[check]
-    above = (state.list_scores[check] > new[check][:, None]) & (items >= 0)
-    has = groups[np.maximum(items, 0)][:, :, genres] & above[:, :, None]
-    blocked = (has.sum(axis=1) >= cap).any(axis=1)
-    return np.concatenate([candidates[~spare], check[~blocked]])
-
-
-def engine_state_column(state: engine_state.EngineState, position: int) -> np.ndarray:
-    assert state.cowatch_norm is not None
-    return column_scores(state.profiles, state.weights, state.cowatch_norm, state.model, position)

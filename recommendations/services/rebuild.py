@@ -10,7 +10,7 @@ task (``acks_late``) writes the rest.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from recommendations.engine.scoring import block_size
 from recommendations.models import RebuildRun
 
 from . import state as engine_state
@@ -47,20 +48,23 @@ def rebuild_run_finish(
     RebuildRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def lists_rebuild(
+def lists_store_blocks(
     *,
     state: engine_state.EngineState,
-    positions: np.ndarray,
+    blocks: Iterable[engine_state.ComputedBlock],
     run: RebuildRun | None = None,
     progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> int:
-    """Compute and store the lists at ``positions`` block by block; returns how many."""
+    """Serialise and store computed blocks; returns how many lists. ``timings`` accumulates
+    the seconds spent serialising and storing (benchmarks)."""
     explainer = engine_state.explainer_for(state)
     written = 0
-    for block in engine_state.lists_compute(state, np.asarray(positions, dtype=np.int64)):
+    for block in blocks:
         started = time.perf_counter()
         entries = engine_state.lists_serialize(state, block, explainer)
-        ms = (time.perf_counter() - started) * 1000 / max(1, len(entries))
+        serialised = time.perf_counter()
+        ms = (serialised - started) * 1000 / max(1, len(entries))
         lists_store(
             entries=entries,
             tags_version=state.tags_version,
@@ -68,11 +72,96 @@ def lists_rebuild(
             history_version=state.max_event_id,
             build_ms=ms,
         )
+        if timings is not None:
+            timings["serialise"] = timings.get("serialise", 0.0) + serialised - started
+            timings["store"] = timings.get("store", 0.0) + time.perf_counter() - serialised
         written += len(entries)
         if run is not None:
             RebuildRun.objects.filter(pk=run.pk).update(done=F("done") + len(entries))
         if progress is not None:
             progress(len(entries))
+    return written
+
+
+def lists_rebuild(
+    *,
+    state: engine_state.EngineState,
+    positions: np.ndarray,
+    run: RebuildRun | None = None,
+    progress: Progress | None = None,
+    processes: int = 1,
+    timings: dict[str, float] | None = None,
+) -> int:
+    """Compute and store the lists at ``positions`` block by block; returns how many. With
+    ``processes`` > 1 the positions are split between forked processes (numpy's products here
+    are single-threaded, so this is how a rebuild uses several cores); they share the working
+    set copy-on-write and write the kept lists into its shared arrays."""
+    positions = np.asarray(positions, dtype=np.int64)
+    if processes <= 1 or len(positions) < 2 * block_size(len(state.title_ids)):
+        blocks = engine_state.lists_compute(state, positions)
+        return lists_store_blocks(
+            state=state, blocks=blocks, run=run, progress=progress, timings=timings
+        )
+    return _rebuild_forked(state, positions, run, progress, processes, timings)
+
+
+def _rebuild_forked(
+    state: engine_state.EngineState,
+    positions: np.ndarray,
+    run: RebuildRun | None,
+    progress: Progress | None,
+    processes: int,
+    timings: dict[str, float] | None,
+) -> int:
+    import multiprocessing
+
+    from django.db import connections
+
+    engine_state.lists_share(state)  # before the fork, so the children's lists reach us
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.SimpleQueue()
+
+    def child(part: np.ndarray) -> None:
+        local: dict[str, float] = {}
+        try:
+            n = lists_store_blocks(
+                state=state,
+                blocks=engine_state.lists_compute(state, part),
+                run=run,
+                progress=lambda n: queue.put(("progress", n)),
+                timings=local,
+            )
+            queue.put(("done", (n, local)))
+        except BaseException as exc:
+            queue.put(("error", repr(exc)))
+            raise
+        finally:
+            connections.close_all()
+
+    # Children must not share the parent's database connections.
+    connections.close_all()
+    parts = np.array_split(positions, processes)
+    workers = [ctx.Process(target=child, args=(part,)) for part in parts]
+    for w in workers:
+        w.start()
+    written, finished, errors = 0, 0, []
+    while finished < len(workers):
+        kind, payload = queue.get()
+        if kind == "progress" and progress is not None:
+            progress(payload)
+        elif kind == "done":
+            finished += 1
+            written += payload[0]
+            if timings is not None:
+                for key, value in payload[1].items():
+                    timings[key] = timings.get(key, 0.0) + value
+        elif kind == "error":
+            finished += 1
+            errors.append(payload)
+    for w in workers:
+        w.join()
+    if errors or any(w.exitcode for w in workers):
+        raise RuntimeError(f"rebuild worker failed: {'; '.join(errors) or 'killed'}")
     return written
 
 
@@ -122,8 +211,9 @@ def rebuild_all_inline(
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
     detail: str = "",
+    processes: int = 1,
 ) -> RebuildRun:
-    """Rebuild every list in this process (fresh working set), chunk after chunk."""
+    """Rebuild every list here (fresh working set), in ``processes`` forked processes."""
     started = time.perf_counter()
     state = engine_state.state_get(fresh=True)
     run = rebuild_run_start(
@@ -133,7 +223,11 @@ def rebuild_all_inline(
         on_total(state.n_subscribers)
     try:
         lists_rebuild(
-            state=state, positions=np.arange(state.n_subscribers), run=run, progress=progress
+            state=state,
+            positions=np.arange(state.n_subscribers),
+            run=run,
+            progress=progress,
+            processes=processes,
         )
     except Exception:
         rebuild_run_finish(run=run, started=started, failed=True)

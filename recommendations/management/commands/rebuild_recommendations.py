@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--chunk-size", type=int, default=5000, help="subscribers per worker task"
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="with --inline --all: processes computing lists (default: up to 2 cores)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         names: list[str] = options["subscriber"]
@@ -37,6 +44,8 @@ class Command(BaseCommand):
             raise CommandError("give --all or --subscriber, not both")
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1")
+        if options["processes"] < 1:
+            raise CommandError("--processes must be at least 1")
         if names:
             found = dict(
                 Subscriber.objects.filter(user__username__in=names).values_list(
@@ -68,7 +77,10 @@ class Command(BaseCommand):
                 bar.refresh()
 
             run = rebuild_all_inline(
-                progress=bar.update, on_total=on_total, detail="manual, inline"
+                progress=bar.update,
+                on_total=on_total,
+                detail="manual, inline",
+                processes=options["processes"],
             )
             bar.close()
             self.stdout.write(

@@ -1,0 +1,53 @@
+"""Kept candidates: how a list's best titles follow a tag change without scoring every title.
+
+Each list keeps its ``KEPT_CANDIDATES`` best titles (index, score), sorted by score descending
+then index, and a cut: every title scoring above the cut is among them. When one title's tags
+change, a subscriber who did not watch it keeps the same profile, so only that title's score
+moves: put its new score in (or insert it, dropping the lowest candidate and raising the cut
+to that candidate's score), re-sort, and the leading candidates above the cut are still exactly
+the best titles. The diversity pass then runs again on them, which also catches lists whose
+membership changes only through the genre caps (the re-tagged title's new genres move other
+candidates in or out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sort_candidates(idx: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(r, C) candidates re-sorted by score descending, ties by title index ascending (the
+    order the full scoring's top-k produces)."""
+    order = np.lexsort((idx, -scores), axis=1)
+    return np.take_along_axis(idx, order, axis=1), np.take_along_axis(scores, order, axis=1)
+
+
+def patch_title(
+    idx: np.ndarray, scores: np.ndarray, cut: np.ndarray, title: int, new: np.ndarray
+) -> np.ndarray:
+    """In place on (r, C) candidates and (r,) cuts of lists whose profile did not change:
+    ``title`` now scores ``new`` (r,) float32 (-inf where excluded). Returns (r,) bool, the
+    rows whose candidates changed (the title is or was among them)."""
+    hit = idx == title
+    had = hit.any(axis=1)
+    enters = ~had & (new > cut)
+    changed = had | enters
+    if not changed.any():
+        return changed
+    rows = np.flatnonzero(had)
+    scores[rows, hit[rows].argmax(axis=1)] = new[rows]
+    rows = np.flatnonzero(enters)
+    # The lowest candidate makes room; every title above the new cut is still kept.
+    cut[rows] = np.maximum(cut[rows], scores[rows, -1])
+    idx[rows, -1] = title
+    scores[rows, -1] = new[rows]
+    rows = np.flatnonzero(changed)
+    idx[rows], scores[rows] = sort_candidates(idx[rows], scores[rows])
+    return changed
+
+
+def exact_prefix(scores: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """(r,) how many leading candidates are certainly the best titles overall: those scoring
+    above the cut (all of them when the cut is -inf: every allowed title is kept)."""
+    n = (scores > cut[:, None]).sum(axis=1)
+    return np.where(np.isneginf(cut), scores.shape[1], n)

@@ -1,0 +1,119 @@
+"""Incremental rebuilds: which lists a batch of changes alters, computed exactly.
+
+A re-tagged title changes the profile of each subscriber who watched it (their lists are
+scored again) and, for everybody else, only that title's score: one column, computed with the
+same operations as the full product, patched into each list's kept candidates
+(``engine.candidates``), then the diversity pass runs again on the lists whose candidates
+moved. A list is written only when its titles changed or it holds a re-tagged title (whose
+score and reason moved). The result equals recomputing every list; a list whose kept
+candidates ran short is scored again in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from recommendations.engine.candidates import exact_prefix, patch_title
+from recommendations.engine.scoring import (
+    CANDIDATE_FACTOR,
+    BlockResult,
+    block_size,
+    column_scores,
+    diversify_counted,
+    excluded_mask,
+)
+
+from . import state as engine_state
+from .state import ComputedBlock, EngineState
+
+
+def incremental_blocks(
+    state: EngineState,
+    *,
+    title_ids: Sequence[int] = (),
+    subscriber_ids: Sequence[int] = (),
+    values: dict[int, dict[str, Any]] | None = None,
+    explain: bool = True,
+) -> Iterator[ComputedBlock]:
+    """The lists that these changes alter, block by block (updating the working set as it
+    goes: consume the iterator). ``values`` skips reading the titles' tags (benchmarks)."""
+    full = np.zeros(0, np.int64)
+    if subscriber_ids:
+        full = engine_state.state_refresh_subscribers(state, subscriber_ids).astype(np.int64)
+    if title_ids:
+        _lists_ensure(state, skip=full)
+        rows = engine_state.state_refresh_titles(state, title_ids, values)
+        if rows.size:
+            watchers = np.unique(state.seen[:, rows].tocoo().row).astype(np.int64)
+            full = np.union1d(full, watchers)
+            redo = yield from _patched(state, rows, full, explain=explain)
+            full = np.union1d(full, redo)
+    if full.size:
+        yield from engine_state.lists_compute(state, full, explain=explain)
+
+
+def _lists_ensure(state: EngineState, *, skip: np.ndarray) -> None:
+    """Compute in memory (no reasons, no writes) the lists this process has not computed yet:
+    patching needs every list's candidates. A cold process pays this once."""
+    if state.cand_cut is None:
+        todo = np.arange(state.n_subscribers)
+    else:
+        todo = np.flatnonzero(np.isposinf(state.cand_cut))
+    todo = np.setdiff1d(todo, skip)
+    if todo.size:
+        for _ in engine_state.lists_compute(state, todo, explain=False):
+            pass
+
+
+def _patched(
+    state: EngineState, rows: np.ndarray, full: np.ndarray, *, explain: bool
+) -> Iterator[ComputedBlock]:
+    """Patch the re-tagged titles' new scores into the candidates of every list not in
+    ``full`` (recomputed anyway), yield the lists that changed; returns the positions whose
+    candidates ran short (to be scored again)."""
+    cand_idx, cand_scores, cand_cut = state.cand_idx, state.cand_scores, state.cand_cut
+    assert cand_idx is not None
+    assert cand_scores is not None
+    assert cand_cut is not None
+    assert state.cowatch_norm is not None
+    assert state.list_idx is not None
+    others = np.ones(state.n_subscribers, np.bool_)
+    others[full] = False
+    touched = np.zeros(state.n_subscribers, np.bool_)
+    weights_csc = state.weights_csc()
+    for p in rows.tolist():
+        new = column_scores(state.profiles, weights_csc, state.cowatch_norm, state.model, p)
+        new[state.seen[:, [p]].tocoo().row] = -np.inf
+        mask = excluded_mask(state.limits, state.model.titles.maturity[[p]])
+        if mask is not None:
+            new[mask[:, 0]] = -np.inf
+        at = np.flatnonzero(((cand_idx == p).any(axis=1) | (new > cand_cut)) & others)
+        if at.size == 0:
+            continue
+        idx, scores, cut = cand_idx[at], cand_scores[at], cand_cut[at]
+        changed = patch_title(idx, scores, cut, p, new[at])
+        at = at[changed]
+        cand_idx[at], cand_scores[at], cand_cut[at] = idx[changed], scores[changed], cut[changed]
+        touched[at] = True
+    pos = np.flatnonzero(touched)
+    k = state.list_idx.shape[1]
+    n_div = k * CANDIDATE_FACTOR
+    short = exact_prefix(cand_scores[pos], cand_cut[pos]) < n_div
+    redo, pos = pos[short], pos[~short]
+    if pos.size:
+        idx, scores, _ = diversify_counted(
+            cand_idx[pos, :n_div], cand_scores[pos, :n_div], state.model.groups(), k
+        )
+        changed = (idx != state.list_idx[pos]).any(axis=1) | np.isin(idx, rows).any(axis=1)
+        pos, idx, scores = pos[changed], idx[changed], scores[changed]
+        state.list_idx[pos] = idx
+        block = block_size(len(state.title_ids))
+        for start in range(0, len(pos), block):
+            at = slice(start, start + block)
+            result = BlockResult(idx[at], scores[at], state.cowatch_norm[pos[at]])
+            d = engine_state.block_drivers(state, pos[at], idx[at]) if explain else None
+            yield ComputedBlock(pos[at], result, d)  # type: ignore[arg-type]
+    return redo
