@@ -28,6 +28,8 @@ from recommendations.engine.explain import (
 )
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
+    CANDIDATE_FACTOR,
+    KEPT_CANDIDATES,
     Blend,
     BlockResult,
     Model,
@@ -63,10 +65,20 @@ class EngineState:
     tags_version: int = 0
     built_at: float = field(default_factory=time.monotonic)
     list_idx: np.ndarray | None = None  # (S, k) int32 the lists as last computed
-    list_min: np.ndarray | None = None  # (S,) float32 their lowest score
-    list_scores: np.ndarray | None = None  # (S, k) float32 their scores
-    list_spare: np.ndarray | None = None  # (S,) bool BlockResult.spare
+    # Kept candidates (``engine.candidates``): (S, C) int32 / float32 and (S,) float32 cuts;
+    # a cut of +inf marks a list this process has not computed yet.
+    cand_idx: np.ndarray | None = None
+    cand_scores: np.ndarray | None = None
+    cand_cut: np.ndarray | None = None
     cowatch_norm: np.ndarray | None = None  # (S,) float32
+    _weights_csc: sp.csc_matrix | None = None
+
+    def weights_csc(self) -> sp.csc_matrix:
+        """The weights by title (cached until the weights change)."""
+        if self._weights_csc is None or self._weights_csc.shape != self.weights.shape:
+            self._weights_csc = self.weights.tocsc()
+            self._weights_csc.sort_indices()
+        return self._weights_csc
 
     @property
     def n_subscribers(self) -> int:
@@ -159,6 +171,7 @@ def state_refresh_subscribers(state: EngineState, subscriber_ids: Sequence[int])
     n_titles = len(state.title_ids)
     w, s, c = _interaction_matrices(inter, len(known_ids), n_titles)
     state.weights = _replace_rows(state.weights, pos, w)
+    state._weights_csc = None
     state.seen = _replace_rows(state.seen, pos, s)
     state.anchor_codes = _replace_rows(state.anchor_codes, pos, c)
     state.limits[pos] = loaders.limits_array(max_levels, state.model.titles.space.maturity_dims)
@@ -185,6 +198,7 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
         grow(state.seen),
         grow(state.anchor_codes),
     )
+    state._weights_csc = None
     limits = np.vstack([state.limits, np.full((n_new, state.limits.shape[1]), 127, np.int8)])
     state.limits = limits[order]
     state.profiles = np.vstack(
@@ -192,9 +206,9 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
     )[order]
     fills: dict[str, float] = {
         "list_idx": -1,
-        "list_min": -np.inf,
-        "list_scores": -np.inf,
-        "list_spare": False,
+        "cand_idx": -1,
+        "cand_scores": -np.inf,
+        "cand_cut": np.inf,
         "cowatch_norm": 1.0,
     }
     for name, fill in fills.items():
@@ -220,7 +234,7 @@ def state_refresh_titles(
         state.model.titles, rows, [values.get(int(state.title_ids[p])) or {} for p in rows]
     )
     state.model.groups_dense = None
-    watchers = np.unique(state.weights[:, rows].tocoo().row)
+    watchers = np.unique(state.weights_csc()[:, rows].tocoo().row)
     if watchers.size:
         state.profiles[watchers] = build_profiles(
             state.weights[watchers], state.model.titles.matrix
@@ -236,54 +250,88 @@ def list_size() -> int:
 class ComputedBlock:
     positions: np.ndarray
     result: BlockResult
-    drivers: Drivers
+    drivers: Drivers  # None when computed without reasons (explain=False)
+
+
+def lists_allocate(state: EngineState) -> None:
+    """The per-list arrays, in memory shared with forked workers (``rebuild`` runs blocks in
+    child processes that fill them for the parent's later incremental updates)."""
+    k = list_size()
+    kept = max(k * CANDIDATE_FACTOR, KEPT_CANDIDATES)
+    n = state.n_subscribers
+    state.list_idx = shared_array((n, k), np.int32, -1)
+    state.cand_idx = shared_array((n, kept), np.int32, -1)
+    state.cand_scores = shared_array((n, kept), np.float32, -np.inf)
+    state.cand_cut = shared_array((n,), np.float32, np.inf)
+    state.cowatch_norm = shared_array((n,), np.float32, 1.0)
+
+
+def lists_share(state: EngineState) -> None:
+    """Move the per-list arrays (keeping their contents) to shared memory."""
+    old = {name: getattr(state, name) for name in LIST_ARRAYS}
+    lists_allocate(state)
+    for name, arr in old.items():
+        if arr is not None and arr.shape == getattr(state, name).shape:
+            getattr(state, name)[...] = arr
+
+
+LIST_ARRAYS = ("list_idx", "cand_idx", "cand_scores", "cand_cut", "cowatch_norm")
+
+
+def shared_array(shape: tuple[int, ...], dtype: type, fill: float) -> np.ndarray:
+    """A filled array in anonymous shared memory (``MAP_SHARED``): survives ``fork`` shared."""
+    import mmap
+
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buffer = mmap.mmap(-1, max(size, 1))
+    arr: np.ndarray = np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+    arr[...] = fill
+    return arr
 
 
 def lists_compute(
     state: EngineState, positions: np.ndarray, *, explain: bool = True, block: int | None = None
 ) -> Iterator[ComputedBlock]:
     """Compute the lists of subscribers at ``positions`` block by block (memory O(block * T))
-    and remember them in the state for later column updates."""
+    and keep them and their candidates in the state for later incremental updates."""
     k = list_size()
+    kept = max(k * CANDIDATE_FACTOR, KEPT_CANDIDATES)
     block = block or block_size(len(state.title_ids))
-    if state.list_idx is None or state.list_idx.shape[1] != k:
-        state.list_idx = np.full((state.n_subscribers, k), -1, np.int32)
-        state.list_min = np.full(state.n_subscribers, -np.inf, np.float32)
-        state.cowatch_norm = np.ones(state.n_subscribers, np.float32)
-        state.list_scores = np.full((state.n_subscribers, k), -np.inf, np.float32)
-        state.list_spare = np.zeros(state.n_subscribers, np.bool_)
-    list_idx, list_min, cowatch_norm = state.list_idx, state.list_min, state.cowatch_norm
-    list_scores, list_spare = state.list_scores, state.list_spare
-    assert list_min is not None
-    assert cowatch_norm is not None
-    assert list_scores is not None
-    assert list_spare is not None
+    if (
+        state.list_idx is None
+        or state.cand_idx is None
+        or state.list_idx.shape != (state.n_subscribers, k)
+        or state.cand_idx.shape[1] != kept
+    ):
+        lists_allocate(state)
+    assert state.list_idx is not None
+    assert state.cand_idx is not None
+    assert state.cand_scores is not None
+    assert state.cand_cut is not None
+    assert state.cowatch_norm is not None
     for start in range(0, len(positions), block):
         pos = positions[start : start + block]
         weights = state.weights[pos]
         result = recommend_block(
             state.profiles[pos], weights, state.seen[pos], state.limits[pos], state.model, k
         )
-        list_idx[pos] = result.idx
-        full = (result.idx >= 0).all(axis=1)
-        last = np.where(result.idx >= 0, result.scores, np.inf).min(axis=1)
-        # A short list accepts any allowed title.
-        list_min[pos] = np.where(full, last, -np.inf)
-        list_scores[pos] = np.where(result.idx >= 0, result.scores, -np.inf)
-        list_spare[pos] = result.spare if result.spare is not None else False
-        cowatch_norm[pos] = result.cowatch_norm
-        d = (
-            drivers(
-                result.idx,
-                state.profiles[pos],
-                weights,
-                state.anchor_codes[pos],
-                state.model.titles,
-            )
-            if explain
-            else None
-        )
+        assert result.cand_idx is not None
+        assert result.cand_scores is not None
+        assert result.cand_cut is not None
+        state.list_idx[pos] = result.idx
+        state.cand_idx[pos] = result.cand_idx
+        state.cand_scores[pos] = result.cand_scores
+        state.cand_cut[pos] = result.cand_cut
+        state.cowatch_norm[pos] = result.cowatch_norm
+        d = block_drivers(state, pos, result.idx) if explain else None
         yield ComputedBlock(pos, result, d)  # type: ignore[arg-type]
+
+
+def block_drivers(state: EngineState, pos: np.ndarray, idx: np.ndarray) -> Drivers:
+    """Reasons' inputs for the lists ``idx`` (b, k) of the subscribers at ``pos``."""
+    return drivers(
+        idx, state.profiles[pos], state.weights[pos], state.anchor_codes[pos], state.model.titles
+    )
 
 
 def lists_serialize(

@@ -79,7 +79,7 @@ def test_fifty_edits_coalesce_into_one_rebuild_per_affected_list() -> None:
             outbox_record(kind=OutboxEvent.Kind.SUBSCRIBER, object_ids=[sub.pk])
     assert OutboxEvent.objects.filter(processed_at__isnull=True).count() == 50
     calls: list[list[int]] = []
-    real_store = pipeline.lists_rebuild.__globals__["lists_store"]
+    real_store = pipeline.lists_store_blocks.__globals__["lists_store"]
 
     def spy(**kwargs: Any) -> int:
         calls.append([e[0] for e in kwargs["entries"]])
