@@ -217,6 +217,16 @@ def anchor_code_matrix(
     return sp.csr_matrix((c[first], (s[first], t[first])), shape=shape, dtype=np.float32)
 
 
+def text_table(values: np.ndarray) -> np.ndarray:
+    """(n + 1,) object array of each value's decimal text and a final "0": indexing it with
+    an index array (-1 = none) gives JSON-ready text without formatting each item."""
+    return np.array([str(v) for v in np.asarray(values).tolist()] + ["0"], dtype=object)
+
+
+#: Anchor codes as text (0..63, see ``CODE_LIKED``).
+CODE_TEXT = np.array([str(c) for c in range(64)], dtype=object)
+
+
 def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -247,10 +257,23 @@ class Explainer:
         )
         # A trailing 0 so that feature index -1 ("none") maps to code 0 by plain indexing.
         self._codes = np.append(codes, np.int64(0))
+        self._code_text = text_table(codes)
+        self._titles: tuple[np.ndarray, np.ndarray] | None = None
 
     def tag_codes(self, features: np.ndarray) -> np.ndarray:
         """Codes of feature indices (any shape, -1 = none -> 0)."""
         return self._codes[features]
+
+    def tag_code_text(self, features: np.ndarray) -> np.ndarray:
+        """``tag_codes`` as decimal text (object array), ready to be joined into JSON."""
+        return self._code_text[features]
+
+    def title_text(self, title_ids: np.ndarray) -> np.ndarray:
+        """(T + 1,) object: each title id as text, "0" last (index -1); kept while the same
+        array is passed."""
+        if self._titles is None or self._titles[0] is not title_ids:
+            self._titles = (title_ids, text_table(title_ids))
+        return self._titles[1]
 
     def rows_from_codes(
         self, genres: list[int], adjs: list[int], anchors: list[int]

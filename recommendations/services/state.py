@@ -8,6 +8,7 @@ worker processes never act on different pictures of the same subscriber for long
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from django.conf import settings
 
 from catalog.selectors import tags_version, taxonomy_version
 from recommendations.engine.explain import (
+    CODE_TEXT,
     SCORE_SCALE,
     Drivers,
     Explainer,
@@ -336,35 +338,53 @@ def block_drivers(state: EngineState, pos: np.ndarray, idx: np.ndarray) -> Drive
 
 def lists_serialize(
     state: EngineState, block: ComputedBlock, explainer: Explainer
-) -> list[tuple[int, dict[str, list[Any]], dict[str, list[Any]]]]:
-    """``(subscriber_id, items, rows)`` per subscriber of a computed block, in the stored shape:
-    columnar codes (see ``RecommendationList``), no words — reasons and row names are worded
-    when read, in the reader's language. The block's codes are computed by numpy indexing and
-    turned into Python lists once; per subscriber only slices and the rows remain."""
+) -> list[tuple[int, str, str]]:
+    """``(subscriber_id, items, rows)`` per subscriber of a computed block, as the JSON text
+    of the stored shape: columnar codes (see ``RecommendationList``), no words — reasons and
+    row names are worded when read, in the reader's language.
+
+    Written as text directly: ids and codes become text once per block by indexing tables of
+    pre-formatted numbers, so a list costs a few joins instead of a JSON encoder walking
+    ~350 ints, and the store sends the text as is."""
     d, r = block.drivers, block.result
     valid = r.idx >= 0
-    # A trailing 0 so that index -1 (no title, no anchor) maps to 0 by plain indexing.
-    title_ids = np.append(state.title_ids, np.int64(0))
+    titles = explainer.title_text(state.title_ids)
     code = np.where(d.anchor >= 0, np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
-    columns = {
-        "t": title_ids[r.idx],
-        "s": np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE),
-        "g": explainer.tag_codes(d.noun),
-        "a": explainer.tag_codes(d.adjectives[:, :, 0]),
-        "b": explainer.tag_codes(d.adjectives[:, :, 1]),
-        "h": title_ids[d.anchor],
-        "c": code,
-    }
-    lists = {key: value.astype(np.int64).tolist() for key, value in columns.items()}
+    text = [
+        titles[r.idx].tolist(),
+        np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE).astype(np.int64).tolist(),
+        explainer.tag_code_text(d.noun).tolist(),
+        explainer.tag_code_text(d.adjectives[:, :, 0]).tolist(),
+        explainer.tag_code_text(d.adjectives[:, :, 1]).tolist(),
+        titles[d.anchor].tolist(),
+        CODE_TEXT[code.astype(np.int64)].tolist(),
+    ]
+    t_text, s_ints, g_text, a_text, b_text, h_text, c_text = text
+    # The rows group by code: ints for those (feature index -1 and anchor -1 mean none).
+    g_ints = explainer.tag_codes(d.noun).tolist()
+    a_ints = explainer.tag_codes(d.adjectives[:, :, 0]).tolist()
+    h_ints = np.append(state.title_ids, np.int64(0))[d.anchor].tolist()
     lengths = valid.sum(axis=1).tolist()
     subscriber_ids = state.subscriber_ids[block.positions].tolist()
     out = []
     for i, sid in enumerate(subscriber_ids):
         n = lengths[i]
-        items = {key: column[i][:n] for key, column in lists.items()}
-        rows = explainer.rows_from_codes(items["g"], items["a"], items["h"])
-        out.append((sid, items, rows))
+        items = ITEMS_JSON % (
+            ",".join(t_text[i][:n]),
+            ",".join(map(str, s_ints[i][:n])),
+            ",".join(g_text[i][:n]),
+            ",".join(a_text[i][:n]),
+            ",".join(b_text[i][:n]),
+            ",".join(h_text[i][:n]),
+            ",".join(c_text[i][:n]),
+        )
+        rows = explainer.rows_from_codes(g_ints[i][:n], a_ints[i][:n], h_ints[i][:n])
+        out.append((sid, items, json.dumps(rows, separators=(",", ":"))))
     return out
+
+
+#: The stored items' JSON, keys in ``RecommendationList``'s order.
+ITEMS_JSON = '{"t":[%s],"s":[%s],"g":[%s],"a":[%s],"b":[%s],"h":[%s],"c":[%s]}'
 
 
 def explainer_for(state: EngineState) -> Explainer:

@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from recommendations.models import RecommendationList
 
-#: (subscriber_id, items, rows) in the shape ``RecommendationList`` documents (columnar codes).
-Entry = tuple[int, dict[str, list[Any]], dict[str, list[Any]]]
+#: (subscriber_id, items, rows) in the shape ``RecommendationList`` documents (columnar codes),
+#: items and rows either as JSON text (what ``lists_serialize`` writes) or as Python values.
+Json = str | dict[str, list[Any]]
+Entry = tuple[int, Json, Json]
 BATCH = 2000
 SEP = (",", ":")
 
@@ -46,8 +48,8 @@ def lists_store(
             objs = [
                 RecommendationList(
                     subscriber_id=sid,
-                    items=items,
-                    rows=rows,
+                    items=_value(items),
+                    rows=_value(rows),
                     tags_version=tags_version,
                     taxonomy_version=taxonomy_version,
                     history_version=history_version,
@@ -95,9 +97,7 @@ def _store_postgresql(
         ) as copy:
             for sid, items, rows in entries:
                 # Codes only (ints and ASCII kinds): the default encoder's fast path.
-                copy.write_row(
-                    (sid, json.dumps(items, separators=SEP), json.dumps(rows, separators=SEP))
-                )
+                copy.write_row((sid, _text(items), _text(rows)))
         cursor.execute(
             f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
             "history_version, generated_at, build_ms) "
@@ -108,3 +108,12 @@ def _store_postgresql(
             "build_ms = EXCLUDED.build_ms",
             [tags_version, taxonomy_version, history_version, generated_at, build_ms],
         )
+
+
+def _text(value: Json) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=SEP)
+
+
+def _value(value: Json) -> Any:
+    # The ORM's JSONField encodes Python values itself.
+    return json.loads(value) if isinstance(value, str) else value
