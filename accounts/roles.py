@@ -30,12 +30,17 @@ def roles_of(user: Any) -> frozenset[Role]:
     if user.is_superuser:
         roles = frozenset(Role)
     else:
-        names = set(user.groups.values_list("name", flat=True))
-        roles = frozenset(role for role in Role if role.value in names)
-        if user.is_staff:
-            roles |= {Role.OPERATOR}
+        roles = roles_from_groups(user, set(user.groups.values_list("name", flat=True)))
     user._tagline_roles = roles
     return roles
+
+
+def roles_from_groups(user: Any, group_names: set[str]) -> frozenset[Role]:
+    """The roles given by the names of ``user``'s groups, staff and superuser flags."""
+    if user.is_superuser:
+        return frozenset(Role)
+    roles = frozenset(role for role in Role if role.value in group_names)
+    return roles | {Role.OPERATOR} if user.is_staff else roles
 
 
 def has_role(user: Any, *roles: Role) -> bool:

@@ -42,12 +42,11 @@ def tagging_get(*, user: User, pk: Any) -> Tagging:
 
 
 def tagging_get_own(*, user: User, pk: Any) -> Tagging:
-    """The user's own tagging (for writes: even editors write only their own), or 404."""
-    tagging = (
-        Tagging.objects.select_related("title", "assignment").filter(pk=pk, tagger=user).first()
-        if str(pk).isdigit()
-        else None
-    )
+    """The user's own tagging (for writes: even editors write only their own), or 404. Read with
+    its assignment in one SQL statement: every tagger save starts here."""
+    from .services.tagging_sql import own_tagging
+
+    tagging = own_tagging(user=user, pk=int(pk)) if str(pk).isdigit() else None
     if tagging is None:
         raise Http404("No such tagging.")
     return tagging

@@ -107,10 +107,25 @@ class AssignmentInputSerializer(_StrictInput):
     is_calibration = serializers.BooleanField(required=False, default=False)
 
 
+class TitleIdField(serializers.PrimaryKeyRelatedField):
+    """A title id, type-checked like ``PrimaryKeyRelatedField`` but not fetched: the service
+    reads the title's assignment anyway and answers "no such title" (the same message) only
+    when there is none."""
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            return int(Title._meta.pk.get_prep_value(data))  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        raise AssertionError  # self.fail always raises
+
+
 # values, notes and evidence arrive as raw JSON: the services validate their types and contents
 # against the codebook, so the API and the pages share one set of rules and messages.
 class TaggingCreateInputSerializer(_StrictInput):
-    title = serializers.PrimaryKeyRelatedField(queryset=Title.objects.all())
+    title = TitleIdField(queryset=Title.objects.all())
     values = serializers.JSONField(required=False, default=dict)
     # djangorestframework-stubs type JSONField's default as a mapping, but any JSON value is valid.
     notes = serializers.JSONField(required=False, default="")  # type: ignore[arg-type]

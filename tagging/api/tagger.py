@@ -50,6 +50,7 @@ from ..serializers import (
 )
 from ..services.assignments import assignment_create, assignment_next
 from ..services.taggings import tagging_create, tagging_save_draft, tagging_submit
+from .shapes import assignment_data, tagging_data
 
 TOO_LARGE = _("The request body is larger than the 256 KiB allowed.")
 EXPECTED_OBJECT_OR_LIST = _("Expected an object or a list of objects.")
@@ -141,7 +142,8 @@ class AssignmentNextView(APIView):
         assignment = assignment_next(tagger=signed_in_user(request))
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(AssignmentSerializer(assignment).data)
+        # assignment_next fetched the title and the tagging with the assignment.
+        return Response(assignment_data(assignment, tagging=getattr(assignment, "tagging", None)))
 
 
 class TaggingListView(_Paginated):
@@ -167,8 +169,11 @@ class TaggingListView(_Paginated):
     def post(self, request: Request) -> Response:
         serializer = TaggingCreateInputSerializer(data=_data(request))
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_create(tagger=signed_in_user(request), **serializer.validated_data)
-        return Response(TaggingSerializer(tagging).data, status=status.HTTP_201_CREATED)
+        user = signed_in_user(request)
+        tagging = tagging_create(tagger=user, **serializer.validated_data)
+        return Response(
+            tagging_data(tagging, tagger_username=user.username), status=status.HTTP_201_CREATED
+        )
 
 
 class TaggingDetailView(APIView):
@@ -184,13 +189,12 @@ class TaggingDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         if not has_role(request.user, Role.TAGGER):
             raise PermissionDenied
-        tagging = tagging_get_own(user=signed_in_user(request), pk=pk)
+        user = signed_in_user(request)
+        tagging = tagging_get_own(user=user, pk=pk)
         serializer = TaggingPatchInputSerializer(data=_data(request))
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_save_draft(
-            tagging=tagging, user=signed_in_user(request), **serializer.validated_data
-        )
-        return Response(TaggingSerializer(tagging).data)
+        tagging = tagging_save_draft(tagging=tagging, user=user, **serializer.validated_data)
+        return Response(tagging_data(tagging, tagger_username=user.username))
 
 
 class TaggingSubmitView(APIView):
@@ -198,13 +202,12 @@ class TaggingSubmitView(APIView):
 
     @extend_schema(request=TaggingSubmitInputSerializer, responses=TaggingSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        tagging = tagging_get_own(user=signed_in_user(request), pk=pk)
+        user = signed_in_user(request)
+        tagging = tagging_get_own(user=user, pk=pk)
         serializer = TaggingSubmitInputSerializer(data=_data(request) or {})
         serializer.is_valid(raise_exception=True)
-        tagging = tagging_submit(
-            tagging=tagging, user=signed_in_user(request), **serializer.validated_data
-        )
-        return Response(TaggingSerializer(tagging).data)
+        tagging = tagging_submit(tagging=tagging, user=user, **serializer.validated_data)
+        return Response(tagging_data(tagging, tagger_username=user.username))
 
 
 class TaggingHistoryView(APIView):

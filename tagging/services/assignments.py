@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from accounts.roles import Role, has_role
 from catalog.models import Title
 
 from ..models import Assignment
+from . import assignment_reads
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -186,24 +187,8 @@ def pool_candidates(
     """Up to ``limit`` ids of titles still short of ``overlap`` taggers that ``tagger`` does not
     already have, as (titles already started, untouched titles in catalogue order): started ones
     go first so pairs complete and agreement can be measured early. A plain read, outside any
-    transaction: the conditional write decides; this only proposes."""
-    started = list(
-        Assignment.objects.order_by()
-        .values("title_id")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(tagger=tagger)))
-        .filter(n__lt=overlap, mine=0)
-        .order_by("-n", "title_id")
-        .values_list("title_id", flat=True)[:limit]
-    )
-    untouched: list[int] = []
-    if len(started) < limit:
-        untouched = list(
-            Title.objects.filter(~Exists(Assignment.objects.filter(title=OuterRef("pk"))))
-            .exclude(kind=Title.Kind.SERIES)  # series are tagged through their episodes
-            .order_by("id")
-            .values_list("pk", flat=True)[: limit - len(started)]
-        )
-    return started, untouched
+    transaction: the conditional write decides; this only proposes. (One SQL statement.)"""
+    return assignment_reads.pool_candidates(tagger=tagger, overlap=overlap, limit=limit)
 
 
 def _rotated(ids: list[int]) -> list[int]:
@@ -267,7 +252,8 @@ def assignment_next(*, tagger: User, overlap: int | None = None) -> Assignment |
     taggers do not all queue for the same title.
     """
     overlap = settings.TAGGING_OVERLAP if overlap is None else overlap
-    own = assignment_queue(tagger=tagger).first()
+    # assignment_queue(tagger=tagger).first(), with its title and tagging, in one statement.
+    own = assignment_reads.queue_first(tagger=tagger, statuses=OPEN_STATUSES)
     if own is not None:
         return own
     for _round in range(_CLAIM_ROUNDS):
@@ -286,6 +272,6 @@ def assignment_next(*, tagger: User, overlap: int | None = None) -> Assignment |
                     won = title_id
                     break
         if won is not None:
-            return Assignment.objects.select_related("title").get(title_id=won, tagger=tagger)
+            return assignment_reads.claimed(tagger=tagger, title_id=won)
         # Every candidate filled up (or was being claimed) meanwhile: read fresh ones.
     return None

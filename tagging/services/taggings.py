@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -18,13 +19,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.relations import PrimaryKeyRelatedField
 
 from catalog.models import Title
 from catalog.selectors import taxonomy_version
 from catalog.values import Codebook, values_clean
 from config.api_errors import Conflict
 
-from ..models import Assignment, Tagging, TaggingRevision
+from ..models import Assignment, Tagging
+from . import tagging_sql
+from .codebook import codebook_current
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -137,16 +141,10 @@ def _version_clean(version: Any) -> int:
 # --- writes --------------------------------------------------------------------------------
 
 
-def _record_revision(tagging: Tagging, *, saved_by: User | None) -> None:
-    TaggingRevision.objects.create(
-        tagging=tagging,
-        version=tagging.version,
-        status=tagging.status,
-        values=tagging.values,
-        evidence=tagging.evidence,
-        notes=tagging.notes,
-        saved_by=saved_by,
-    )
+def _record_revision(
+    tagging: Tagging, *, saved_by: User | None, now: datetime | None = None
+) -> None:
+    tagging_sql.insert_revision(tagging, saved_by=saved_by, now=now or timezone.now())
 
 
 def _clean_fields(
@@ -177,29 +175,50 @@ def _clean_fields(
     return clean
 
 
+def _current(codebook: Codebook | None) -> tuple[Codebook, int]:
+    """The codebook to validate against and the taxonomy version to record."""
+    if codebook is not None:
+        return codebook, taxonomy_version()
+    current = codebook_current()
+    return current.codebook, current.taxonomy_version
+
+
+def _title_missing(title_id: int) -> ValidationError | None:
+    """The API passes a bare id: the same 400 as DRF's related field when no such title."""
+    if Title.objects.filter(pk=title_id).exists():
+        return None
+    message = PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+    return ValidationError({"title": [str(message).format(pk_value=title_id)]})
+
+
 def tagging_create(
     *,
     tagger: User,
-    title: Title,
+    title: Title | int,
     values: Any = None,
     notes: Any = "",
     evidence: Any = None,
     seconds_spent: Any = 0,
     codebook: Codebook | None = None,
 ) -> Tagging:
-    """Start the tagger's draft of ``title``. The title must be assigned to them (taggers do not
-    self-assign: work comes from editors or the pool claim, which respects the overlap). A second
-    draft of the same title is a ``Conflict``: update the existing one with its version.
+    """Start the tagger's draft of ``title`` (a title or its id). The title must be assigned to
+    them (taggers do not self-assign: work comes from editors or the pool claim, which respects
+    the overlap). A second draft of the same title is a ``Conflict``: update the existing one
+    with its version.
 
     Validation and reads run before the write transaction, which stays short: on SQLite it
     holds the database's only write lock."""
-    codebook = codebook or Codebook.load()
-    assignment = Assignment.objects.filter(title=title, tagger=tagger).first()
+    title_id = title if isinstance(title, int) else title.pk
+    # The assignment and any tagging already hanging from it, in one read.
+    assignment = tagging_sql.assignment_of(title_id=title_id, tagger=tagger)
     if assignment is None:
-        raise ValidationError({"title": [NOT_ASSIGNED]})
-    existing = Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first()
-    if existing is not None:
-        raise Conflict(ALREADY_EXISTS % {"id": existing["pk"], "version": existing["version"]})
+        raise _title_missing(title_id) or ValidationError({"title": [NOT_ASSIGNED]})
+    if assignment["tagging__pk"] is not None:
+        raise Conflict(
+            ALREADY_EXISTS
+            % {"id": assignment["tagging__pk"], "version": assignment["tagging__version"]}
+        )
+    codebook, version_of_taxonomy = _current(codebook)
     clean = _clean_fields(
         codebook=codebook,
         values=values if values is not None else {},
@@ -208,24 +227,30 @@ def tagging_create(
         seconds_spent=seconds_spent,
     )
     tagging = Tagging(
-        title=title,
+        title_id=title_id,
         tagger=tagger,
-        assignment=assignment,
+        assignment_id=assignment["pk"],
         status=Tagging.Status.DRAFT,
         version=1,
-        taxonomy_version=taxonomy_version(),
+        taxonomy_version=version_of_taxonomy,
         **clean,
     )
+    if isinstance(title, Title):
+        tagging.title = title
     try:
+        # A tagging of the title left without its assignment (one deleted and made again) is
+        # not in the read above: the unique constraint turns it into the same Conflict.
         with transaction.atomic():
             tagging.save()
-            Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.NEW).update(
-                status=Assignment.Status.DRAFT, updated_at=timezone.now()
-            )
+            if assignment["status"] == Assignment.Status.NEW:
+                Assignment.objects.filter(pk=assignment["pk"], status=Assignment.Status.NEW).update(
+                    status=Assignment.Status.DRAFT, updated_at=tagging.updated_at
+                )
             _record_revision(tagging, saved_by=tagger)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
         current: Mapping[str, Any] = (
-            Tagging.objects.filter(title=title, tagger=tagger).values("pk", "version").first() or {}
+            Tagging.objects.filter(title_id=title_id, tagger=tagger).values("pk", "version").first()
+            or {}
         )
         raise Conflict(
             ALREADY_EXISTS % {"id": current.get("pk"), "version": current.get("version")}
@@ -259,7 +284,7 @@ def tagging_save_draft(
     client's running total; it never decreases."""
     version = _version_clean(version)
     changes = _clean_fields(
-        codebook=codebook or Codebook.load(),
+        codebook=_current(codebook)[0] if codebook is None else codebook,
         values=values,
         notes=notes,
         evidence=evidence,
@@ -269,19 +294,46 @@ def tagging_save_draft(
         raise Conflict(READ_ONLY)
     if "seconds_spent" in changes:
         changes["seconds_spent"] = max(changes["seconds_spent"], tagging.seconds_spent)
+    now = timezone.now()
+    changes["updated_at"] = now
     with transaction.atomic():
-        won = Tagging.objects.filter(pk=tagging.pk, version=version, status__in=EDITABLE).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
+        won = tagging_sql.update_tagging_if(
+            pk=tagging.pk, version=version, statuses=EDITABLE, changes=changes
         )
         if not won:
             raise _stale_or_read_only(tagging.pk, version)
-        tagging.refresh_from_db()
-        if tagging.assignment_id:
-            Assignment.objects.filter(
-                pk=tagging.assignment_id, status=Assignment.Status.NEW
-            ).update(status=Assignment.Status.DRAFT, updated_at=timezone.now())
-        _record_revision(tagging, saved_by=user)
+        _applied(tagging, loaded=version, changes=changes)
+        if tagging.assignment_id and _assignment_may_be_new(tagging):
+            tagging_sql.set_assignment_status(
+                tagging.assignment_id,
+                Assignment.Status.DRAFT,
+                now,
+                only_from=Assignment.Status.NEW,
+            )
+        _record_revision(tagging, saved_by=user, now=now)
     return tagging
+
+
+def _applied(tagging: Tagging, *, loaded: int, changes: dict[str, Any]) -> None:
+    """Bring ``tagging`` to the row just written by a conditional UPDATE that matched
+    ``version == loaded``. Every write bumps the version, so when the instance itself was read at
+    that version the row is the instance plus ``changes``: no re-read. Otherwise (the row moved
+    on between this request's read and the client's version) read it back."""
+    if tagging.version != loaded:
+        tagging.refresh_from_db()
+        return
+    for name, value in changes.items():
+        setattr(tagging, name, value)
+    tagging.version = loaded + 1
+
+
+def _assignment_may_be_new(tagging: Tagging) -> bool:
+    """False when the assignment read with the tagging is already past "new" (statuses never go
+    back to "new"), which saves an UPDATE that would match nothing."""
+    cached = Tagging.assignment.is_cached(tagging)  # type: ignore[attr-defined]
+    return not cached or (
+        tagging.assignment is not None and tagging.assignment.status == Assignment.Status.NEW
+    )
 
 
 def _enqueue_auto_apply(title_id: int) -> None:
@@ -306,28 +358,28 @@ def tagging_submit(
         raise Conflict(READ_ONLY)
     if given != tagging.version:
         raise _stale_or_read_only(tagging.pk, given)
-    clean = values_clean(
-        tagging.values, codebook=codebook or Codebook.load(), require_complete=True
-    )
-    current_taxonomy = taxonomy_version()
+    codebook, current_taxonomy = _current(codebook)
+    clean = values_clean(tagging.values, codebook=codebook, require_complete=True)
     now = timezone.now()
+    changes = {
+        "values": clean,
+        "status": Tagging.Status.SUBMITTED,
+        "submitted_at": now,
+        "updated_at": now,
+        "taxonomy_version": current_taxonomy,
+    }
     with transaction.atomic():
-        won = Tagging.objects.filter(pk=tagging.pk, version=given, status__in=EDITABLE).update(
-            values=clean,
-            status=Tagging.Status.SUBMITTED,
-            submitted_at=now,
-            version=F("version") + 1,
-            updated_at=now,
-            taxonomy_version=current_taxonomy,
+        won = tagging_sql.update_tagging_if(
+            pk=tagging.pk, version=given, statuses=EDITABLE, changes=changes
         )
         if not won:
             raise _stale_or_read_only(tagging.pk, given)
-        tagging.refresh_from_db()
+        _applied(tagging, loaded=given, changes=changes)
         if tagging.assignment_id:
-            Assignment.objects.filter(pk=tagging.assignment_id).update(
-                status=Assignment.Status.SUBMITTED, updated_at=now
+            tagging_sql.set_assignment_status(
+                tagging.assignment_id, Assignment.Status.SUBMITTED, now
             )
-        _record_revision(tagging, saved_by=user)
+        _record_revision(tagging, saved_by=user, now=now)
         transaction.on_commit(lambda: _enqueue_auto_apply(tagging.title_id), robust=True)
     return tagging
 

@@ -42,3 +42,23 @@ def test_schema_and_docs_are_served(tagger):
     assert schema.status_code == 200
     assert b"/api/v1/titles/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_token_auth_reads_roles_and_refuses_bad_or_inactive(tagger, editor):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    res = client.post("/api/v1/assignments/next/")
+    # 403 rather than 401: session authentication comes first and sends no WWW-Authenticate.
+    assert res.status_code in (401, 403)
+    assert res.json() == {"detail": "Invalid token.", "errors": {}}
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    assert client.post("/api/v1/assignments/next/").status_code == 403  # editors do not tag
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=tagger).key}")
+    assert client.post("/api/v1/assignments/next/").status_code == 204  # a tagger, no work
+    tagger.is_active = False
+    tagger.save()
+    res = client.post("/api/v1/assignments/next/")
+    assert res.status_code in (401, 403)
+    assert res.json()["detail"] == "User inactive or deleted."

@@ -1,0 +1,125 @@
+"""Per-call profile of the taggers' loop (next -> draft -> submit), in-process: the SQL each call
+runs (CaptureQueriesContext) and, with --profile, a pyinstrument report of N loops.
+
+    python -m bench.tagging_profile [--loops 200] [--profile] [--database-url URL]
+
+Seeds a scratch database (SQLite file under a temporary directory unless --database-url) the
+same way ``bench_tagging`` does, with the same settings module, so the figures are the
+server's own per-request work without HTTP or queueing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--loops", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--sql", action="store_true", help="print every query of one loop")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="tagging-profile-"))
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'db.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "bench.tagging_settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-not-secret",
+            "TAGLINE_VAR_DIR": str(tmp),
+            "TAGGING_OVERLAP": "2",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench import bench_tagging
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        bench_tagging._seed(max(args.loops * 2, 500))
+    tokens = json.loads(out.getvalue().strip().splitlines()[-1])
+    clients = [
+        Client(HTTP_AUTHORIZATION=f"Token {t}", content_type="application/json")
+        for t in tokens[: bench_tagging.TAGGERS]
+    ]
+
+    def loop(client: Client, sink: dict[str, list[tuple[float, int, list[str]]]]) -> None:
+        steps = []
+        with CaptureQueriesContext(connection) as q:
+            t = time.process_time()
+            r = client.post("/api/v1/assignments/next/")
+            steps.append(("next", time.process_time() - t, r, list(q.captured_queries)))
+        data = r.json()
+        with CaptureQueriesContext(connection) as q:
+            t = time.process_time()
+            r = client.post(
+                "/api/v1/taggings/",
+                {"title": data["title"]["id"], "values": bench_tagging.COMPLETE, "notes": "b"},
+                content_type="application/json",
+            )
+            steps.append(("draft", time.process_time() - t, r, list(q.captured_queries)))
+        tagging = r.json()
+        with CaptureQueriesContext(connection) as q:
+            t = time.process_time()
+            r = client.post(
+                f"/api/v1/taggings/{tagging['id']}/submit/",
+                {"version": tagging["version"]},
+                content_type="application/json",
+            )
+            steps.append(("submit", time.process_time() - t, r, list(q.captured_queries)))
+        for name, elapsed, response, queries in steps:
+            assert response.status_code in (200, 201), (
+                name,
+                response.status_code,
+                response.content,
+            )
+            sink.setdefault(name, []).append((elapsed, len(queries), [x["sql"] for x in queries]))
+
+    warm: dict[str, list[tuple[float, int, list[str]]]] = {}
+    for client in clients:
+        loop(client, warm)
+    sink: dict[str, list[tuple[float, int, list[str]]]] = {}
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    for i in range(args.loops):
+        loop(clients[i % len(clients)], sink)
+    if profiler is not None:
+        profiler.stop()
+    for name, rows in sink.items():
+        times = sorted(r[0] for r in rows)
+        print(
+            f"{name:<7} p50 {times[len(times) // 2] * 1000:6.2f} ms  "
+            f"p95 {times[int(len(times) * 0.95)] * 1000:6.2f} ms  queries {rows[-1][1]}"
+        )
+        if args.sql:
+            for sql in rows[-1][2]:
+                print("   ", sql[:300])
+    if profiler is not None:
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The taggers' saves as plain SQL statements: read own tagging, insert it, the conditional
+version update, the revision row, the assignment status.
+
+Each is a single statement with the same meaning as the ORM call it replaced (a queryset
+``update()``, ``objects.create()``, ``select_related().first()``); through the ORM, building and
+compiling them was most of a save's CPU on the 2-core host. Values go through each field's
+``get_db_prep_save``, so JSON and datetimes are stored exactly as the ORM stores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+from accounts.db_rows import RowReader
+
+from ..models import Assignment, Tagging, TaggingRevision
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_TAGGING = RowReader(Tagging, "g")
+_ASSIGNMENT = RowReader(Assignment, "a")
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a concrete column of the model, by name
+    return field
+
+
+def _prep(model: type[Model], name: str, value: Any) -> Any:
+    return _field(model, name).get_db_prep_save(value, connection)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@cache
+def _own_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_TAGGING.columns()}, {_ASSIGNMENT.columns()} "  # noqa: S608
+        f"FROM {Tagging._meta.db_table} g "
+        f"LEFT JOIN {Assignment._meta.db_table} a ON a.id = g.assignment_id "
+        "WHERE g.id = %s AND g.tagger_id = %s"
+    )
+
+
+def own_tagging(*, user: User, pk: int) -> Tagging | None:
+    """The user's tagging ``pk`` with its assignment (as ``select_related`` would), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_own_sql(connection.vendor), [pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    tagging = _TAGGING.read(row)
+    tagging.tagger = user
+    has_assignment = row[_TAGGING.width] is not None
+    tagging.assignment = _ASSIGNMENT.read(row, _TAGGING.width) if has_assignment else None
+    return tagging
+
+
+@cache
+def _assignment_of_sql(vendor: str) -> str:
+    return (
+        f"SELECT a.id, a.status, g.id, g.version FROM {Assignment._meta.db_table} a "  # noqa: S608
+        f"LEFT JOIN {Tagging._meta.db_table} g ON g.assignment_id = a.id "
+        "WHERE a.title_id = %s AND a.tagger_id = %s"
+    )
+
+
+def assignment_of(*, title_id: int, tagger: User) -> dict[str, Any] | None:
+    """The tagger's assignment of the title and the tagging hanging from it, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_assignment_of_sql(connection.vendor), [title_id, tagger.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip(("pk", "status", "tagging__pk", "tagging__version"), row, strict=True))
+
+
+def insert_tagging(tagging: Tagging) -> None:
+    """INSERT the new tagging and set its id (``RETURNING``: SQLite ≥ 3.35, PostgreSQL)."""
+    fields = [f for f in Tagging._meta.concrete_fields if not f.primary_key]
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            f.pre_save(tagging, add=True)  # sets created_at / updated_at as save() would
+    columns = ", ".join(_q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(getattr(tagging, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Tagging._meta.db_table} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            params,
+        )
+        tagging.pk = cursor.fetchone()[0]
+    tagging._state.adding = False
+    tagging._state.db = connection.alias
+
+
+def update_tagging_if(
+    *, pk: int, version: int, statuses: tuple[str, ...], changes: Mapping[str, Any]
+) -> bool:
+    """``UPDATE … SET changes, version = version + 1 WHERE id, version and status match``:
+    True when this call won (the optimistic lock)."""
+    names = list(changes)
+    sets = ", ".join(f"{_q(_field(Tagging, n).column)} = %s" for n in names)
+    marks = ", ".join(["%s"] * len(statuses))
+    params = [_prep(Tagging, n, changes[n]) for n in names]
+    statuses = tuple(str(s) for s in statuses)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Tagging._meta.db_table} SET {sets}, version = version + 1 "  # noqa: S608
+            f"WHERE id = %s AND version = %s AND status IN ({marks})",
+            [*params, pk, version, *statuses],
+        )
+        return cursor.rowcount == 1
+
+
+def set_assignment_status(pk: int, status: str, now: Any, *, only_from: str | None = None) -> None:
+    """The assignment follows its tagging (``only_from``: only when it is still in that status)."""
+    sql = f"UPDATE {Assignment._meta.db_table} SET status = %s, updated_at = %s WHERE id = %s"  # noqa: S608
+    params = [str(status), _prep(Assignment, "updated_at", now), pk]
+    if only_from is not None:
+        sql += " AND status = %s"
+        params.append(str(only_from))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_revision(tagging: Tagging, *, saved_by: User | None, now: Any) -> None:
+    """The history row of the version just written."""
+    row = {
+        "tagging_id": tagging.pk,
+        "version": tagging.version,
+        "status": tagging.status,
+        "values": tagging.values,
+        "evidence": tagging.evidence,
+        "notes": tagging.notes,
+        "saved_by_id": saved_by.pk if saved_by is not None else None,
+        "saved_at": now,
+    }
+    fields = [_field(TaggingRevision, n.removesuffix("_id")) for n in row]
+    columns = ", ".join(_q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [
+        f.get_db_prep_save(value, connection) for f, value in zip(fields, row.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TaggingRevision._meta.db_table} ({columns}) VALUES ({marks})",  # noqa: S608
+            params,
+        )
