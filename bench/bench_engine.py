@@ -27,6 +27,7 @@ Peak memory is the process's maximum resident set size (``getrusage``).
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 import resource
@@ -193,28 +194,50 @@ def state_from_arrays(titles: Synthetic, inter: Any, n_subs: int) -> tuple[Any, 
     return state, time.perf_counter() - started
 
 
-def floor_seconds(state: Any, n: int | None = None) -> float:
-    """Bare numpy: profiles @ titles.T + argpartition top-k, blocked; no I/O."""
-    from recommendations.engine.scoring import block_size
+def floor_seconds(state: Any, processes: int, n: int | None = None) -> float:
+    """The bare work, no I/O: the same product as the engine (sparse title matrix times the
+    profiles, title-major, in the engine's chunks) and the same top-50 selection, split over
+    the same number of processes. No co-watch, exclusions, diversity, candidates or reasons."""
+    from recommendations.engine.scoring import score_chunk, tag_scores_t, top_candidates_t
 
-    matrix = state.model.titles.matrix
     n = n or state.n_subscribers
-    block = block_size(len(state.title_ids))
+    chunk = score_chunk(len(state.title_ids))
+
+    def work(lo: int, hi: int) -> None:
+        for start in range(lo, hi, chunk):
+            stop = min(start + chunk, hi)
+            top_candidates_t(tag_scores_t(state.profiles[start:stop], state.model.titles), K)
+
     started = time.perf_counter()
-    for start in range(0, n, block):
-        scores = (matrix @ state.profiles[start : start + block].T).T
-        np.argpartition(-scores, K - 1, axis=1)[:, :K]
+    forked(work, n, processes)
     return time.perf_counter() - started
 
 
+def forked(work: Any, n: int, processes: int) -> None:
+    """Run ``work(lo, hi)`` over [0, n) split between ``processes`` forked processes."""
+    if processes <= 1:
+        work(0, n)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    bounds = np.linspace(0, n, processes + 1).astype(int)
+    procs = [ctx.Process(target=work, args=(int(a), int(b))) for a, b in itertools.pairwise(bounds)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+        if proc.exitcode:
+            raise RuntimeError("floor worker failed")
+
+
 class Writer:
-    """Where lists go: PostgreSQL when available (the real ``lists_store``), else nowhere."""
+    """The subscriber rows lists are written for (PostgreSQL: the real ``lists_store``)."""
 
     def __init__(self) -> None:
         from django.db import connection
 
         self.enabled = connection.vendor == "postgresql"
-        self.seconds = 0.0
 
     def ensure_subscribers(self, n: int) -> None:
         if not self.enabled:
@@ -238,31 +261,22 @@ class Writer:
                 [have + 1, n],
             )
 
-    def store(self, entries: list) -> None:
-        if not self.enabled:
-            return
-        from recommendations.services.store import lists_store
 
-        started = time.perf_counter()
-        lists_store(entries=entries, tags_version=1, taxonomy_version=0, history_version=0)
-        self.seconds += time.perf_counter() - started
+def engine_full(state: Any, processes: int) -> tuple[float, float, float]:
+    """(total s, serialise s, write s) for every list: the shipped ``lists_rebuild`` (compute,
+    serialise, ``lists_store``) in ``processes`` forked processes; serialise and write seconds
+    are summed over the processes."""
+    from recommendations.services.rebuild import lists_rebuild
 
-
-def engine_full(state: Any, writer: Writer) -> tuple[float, float, float]:
-    """(total s, explain+serialise s, write s) for every list."""
-    from recommendations.engine.explain import Explainer
-    from recommendations.services.state import lists_compute, lists_serialize
-
-    explainer = Explainer(state.model.titles, state.names)
-    writer.seconds = 0.0
-    serialise = 0.0
+    timings: dict[str, float] = {}
     started = time.perf_counter()
-    for block in lists_compute(state, np.arange(state.n_subscribers)):
-        t = time.perf_counter()
-        entries = lists_serialize(state, block, explainer)
-        serialise += time.perf_counter() - t
-        writer.store(entries)
-    return time.perf_counter() - started, serialise, writer.seconds
+    lists_rebuild(
+        state=state,
+        positions=np.arange(state.n_subscribers),
+        processes=processes,
+        timings=timings,
+    )
+    return time.perf_counter() - started, timings.get("serialise", 0.0), timings.get("store", 0.0)
 
 
 def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | None:
@@ -365,12 +379,12 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
 
 
 def incremental(
-    state: Any, titles: Synthetic, writer: Writer, trials: int, rng: np.random.Generator
-) -> list[tuple[float, int, int]]:
-    """[(seconds, watchers, lists rebuilt)] for single-title tag changes (~5 % watchers)."""
-    from recommendations.engine.explain import Explainer
-    from recommendations.services.pipeline import column_affected
-    from recommendations.services.state import lists_compute, lists_serialize, state_refresh_titles
+    state: Any, titles: Synthetic, trials: int, rng: np.random.Generator
+) -> list[tuple[float, int, int, float]]:
+    """[(seconds, watchers, lists written, store seconds)] for single-title tag changes (~5 %
+    watchers): the pipeline's path (``incremental_blocks`` + ``lists_store_blocks``)."""
+    from recommendations.services.incremental import incremental_blocks
+    from recommendations.services.rebuild import lists_store_blocks
 
     watchers = np.asarray((state.seen != 0).sum(axis=0)).ravel()
     target = 0.05 * state.n_subscribers
@@ -382,19 +396,23 @@ def incremental(
         for dim in ("genre", "tone", "theme"):
             choices = [f.tag for f in features if f.dimension == dim]
             values[dim] = sorted(set(rng.choice(choices, 2).tolist()))
-        started = time.perf_counter()
         tid = int(state.title_ids[p])
-        rows = state_refresh_titles(state, [tid], values={tid: values})
-        affected = column_affected(state, rows)
-        explainer = Explainer(state.model.titles, state.names)
-        for block in lists_compute(state, affected):
-            writer.store(lists_serialize(state, block, explainer))
-        out.append((time.perf_counter() - started, int(watchers[p]), len(affected)))
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        blocks = incremental_blocks(state, title_ids=[tid], values={tid: values})
+        written = lists_store_blocks(state=state, blocks=blocks, timings=timings)
+        out.append((time.perf_counter() - started, int(watchers[p]), written, timings["store"]))
         print(
-            f"    incremental: {out[-1][1]:,} watchers, {out[-1][2]:,} lists, {out[-1][0]:.3f} s",
+            f"    incremental: {out[-1][1]:,} watchers, {written:,} lists written, "
+            f"{out[-1][0]:.3f} s (serialise {timings['serialise']:.3f} s, "
+            f"store {timings['store']:.3f} s)",
             flush=True,
         )
     return out
+
+
+def children_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
 
 
 def run(quick: bool) -> None:
@@ -402,6 +420,8 @@ def run(quick: bool) -> None:
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
     rng = np.random.default_rng(SEED)
+    # Products are single-threaded: a rebuild uses the cores through processes.
+    processes = int(os.environ.get("BENCH_ENGINE_PROCESSES", min(2, os.cpu_count() or 1)))
     n_titles = 2_000 if quick else 10_000
     sizes = [5_000, 20_000] if quick else [100_000, 1_000_000]
     if os.environ.get("BENCH_ENGINE_SIZES"):  # e.g. "100000" to skip the long 1M run
@@ -410,6 +430,8 @@ def run(quick: bool) -> None:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         writer = Writer()
+        if not writer.enabled:
+            processes = 1  # forked processes need a database they can reach (PostgreSQL)
         print(
             f"database: {connection.vendor} ({test_db}); writes {'on' if writer.enabled else 'off (PostgreSQL only)'}"
         )
@@ -423,20 +445,21 @@ def run(quick: bool) -> None:
             gc.collect()
             inter = make_events(n_subs, titles, rng)
             state, build_s = state_from_arrays(titles, inter, n_subs)
-            floor = floor_seconds(state)
+            floor = floor_seconds(state, processes)
             writer.ensure_subscribers(n_subs)
-            total, serialise, write = engine_full(state, writer)
+            total, serialise, write = engine_full(state, processes)
             rows.append((n_subs, build_s, floor, total, serialise, write, rss_gib()))
             print(
-                f"  {n_subs:>9,} subscribers: model build {build_s:.1f} s, floor {floor:.1f} s, engine lists "
-                f"{total:.1f} s (reasons+JSON {serialise:.1f} s, writes {write:.1f} s), peak RSS {rss_gib():.2f} GiB",
+                f"  {n_subs:>9,} subscribers ({processes} processes): model build {build_s:.1f} s, "
+                f"floor {floor:.1f} s, engine lists {total:.1f} s (summed over processes: "
+                f"serialise {serialise:.1f} s, writes {write:.1f} s), peak RSS "
+                f"{rss_gib():.2f} GiB here, {children_rss_gib():.2f} GiB largest child",
                 flush=True,
             )
             if n_subs == sizes[0]:
                 naive = naive_per_subscriber(titles, inter, sample=10 if not quick else 5)
-                for trial in incremental(
-                    state, titles, writer, trials=8 if not quick else 5, rng=rng
-                ):
+            if n_subs == sizes[0] or os.environ.get("BENCH_ENGINE_INCREMENTAL_ALL"):
+                for trial in incremental(state, titles, trials=8 if not quick else 5, rng=rng):
                     incremental_rows.append((n_subs, *trial))
             del state, inter
         print(
@@ -444,25 +467,26 @@ def run(quick: bool) -> None:
         )
         print(
             f"{'subscribers':>11}  {'naive ORM (extrap.)':>19}  {'numpy floor':>11}  {'engine total':>12}  {'x floor':>7}  {'writes':>7}  {'peak GiB':>8}"
+            "\n(engine total = model build + lists; x floor = lists / floor, both in the same processes)"
         )
         for n_subs, build_s, floor, total, _serialise, write, peak in rows:
             engine = build_s + total
             naive_s = f"{naive * n_subs / 3600:.1f} h" if naive else "n/a"
             print(
-                f"{n_subs:>11,}  {naive_s:>19}  {floor:>9.1f} s  {engine:>10.1f} s  {engine / floor:>6.1f}x  {write:>5.1f} s  {peak:>8.2f}"
+                f"{n_subs:>11,}  {naive_s:>19}  {floor:>9.1f} s  {engine:>10.1f} s  {total / floor:>6.1f}x  {write:>5.1f} s  {peak:>8.2f}"
             )
         if naive:
             print(
                 f"(naive: {naive * 1000:.0f} ms per subscriber on a {10 if not quick else 5}-subscriber sample, times the subscribers)"
             )
-        times = np.array([t for _, t, _, _ in incremental_rows])
+        times = np.array([t for _, t, _, _, _ in incremental_rows])
         if times.size:
             print(
                 f"\nincremental: one title's tags change ({sizes[0]:,} subscribers), {len(times)} titles"
             )
-            print(f"{'watchers':>9}  {'lists rebuilt':>13}  {'seconds':>8}")
-            for _, t, w, n in incremental_rows:
-                print(f"{w:>9,}  {n:>13,}  {t:>8.3f}")
+            print(f"{'watchers':>9}  {'lists written':>13}  {'seconds':>8}  {'of which store':>14}")
+            for _, t, w, n, store in incremental_rows:
+                print(f"{w:>9,}  {n:>13,}  {t:>8.3f}  {store:>12.3f} s")
             print(
                 f"p50 {np.percentile(times, 50):.3f} s, p95 {np.percentile(times, 95):.3f} s "
                 f"(baseline: a full rebuild of the same size, {rows[0][1] + rows[0][3]:.1f} s)"
