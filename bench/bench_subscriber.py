@@ -70,7 +70,7 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from catalog.models import CanonicalTags, Title
+    from catalog.models import CanonicalTags, Tag, Title
     from recommendations.models import RecommendationList, Subscriber, ViewingEvent
 
     call_command("migrate", verbosity=0)
@@ -125,6 +125,8 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
         ]
     )
     subscribers = list(Subscriber.objects.order_by("id"))
+    genre_codes = list(Tag.objects.filter(dimension__slug="genre").values_list("pk", flat=True))
+    tone_codes = list(Tag.objects.filter(dimension__slug="tone").values_list("pk", flat=True))
     now = timezone.now()
     events, lists = [], []
     for sub in subscribers:
@@ -138,17 +140,24 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
                 )
             )
         picks = rnd.sample(titles, 50)
-        items = [
-            {
-                "title_id": pk,
-                "score": round(1 - k / 60, 4),
-                "reason": "Irreverent, quirky comedy like Clerks",
-            }
-            for k, pk in enumerate(picks)
-        ]
-        rows = [
-            {"name": f"Row {r + 1}", "title_ids": picks[r * 10 : r * 10 + 10]} for r in range(5)
-        ]
+        watched = [e.title_id for e in events[-30:]]
+        # The stored shape the worker writes: codes, worded per request language when read.
+        items = {
+            "t": picks,
+            "s": [10_000 - k * 150 for k in range(50)],
+            "g": [genre_codes[k % len(genre_codes)] for k in range(50)],
+            "a": [tone_codes[k % len(tone_codes)] for k in range(50)],
+            "b": [tone_codes[(k + 1) % len(tone_codes)] if k % 2 else 0 for k in range(50)],
+            "h": [watched[k % 30] if k % 4 else 0 for k in range(50)],
+            "c": [(k % 10) + 1 if k % 3 else 20 for k in range(50)],
+        }
+        rows = {
+            "k": ["top", "micro", "micro", "genre", "because"],
+            "g": [0, genre_codes[0], genre_codes[1], genre_codes[2], 0],
+            "a": [0, tone_codes[0], tone_codes[1], 0, 0],
+            "h": [0, 0, 0, 0, watched[1]],
+            "i": [list(range(r * 10, r * 10 + 10)) for r in range(5)],
+        }
         lists.append(
             RecommendationList(
                 subscriber=sub, items=items, rows=rows, generated_at=now, tags_version=1
@@ -198,7 +207,13 @@ def _drop_database(url: str) -> None:
 
 
 def _load(
-    path: str, sessions: list[str], *, per_user: int, think: float, users: int = USERS
+    path: str,
+    sessions: list[str],
+    *,
+    per_user: int,
+    think: float,
+    users: int = USERS,
+    language: str = "en",
 ) -> dict[str, float]:
     """``users`` threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
     latencies: list[float] = []
@@ -209,16 +224,22 @@ def _load(
     def user(i: int) -> None:
         rnd = random.Random(i)
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        headers = {"Cookie": f"sessionid={sessions[i % len(sessions)]}", "Accept-Language": "en"}
+        cookies = {"sessionid": sessions[i % len(sessions)]}
+        headers = {"Accept-Language": language}
         mine: list[float] = []
         start_gate.wait()
         for _ in range(per_user):
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                conn.request("GET", path, headers={**headers, "Cookie": cookie})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
+                # Like a browser: keep the cookies the site sets (the CSRF cookie).
+                for header in response.headers.get_all("Set-Cookie") or []:
+                    name, _, rest = header.partition("=")
+                    cookies[name.strip()] = rest.split(";", 1)[0]
             except (OSError, http.client.HTTPException):
                 ok = False
                 conn.close()

@@ -8,12 +8,15 @@ before the worker has rebuilt the list.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
@@ -136,41 +139,87 @@ class ListState:
         )
 
 
-def list_state(*, subscriber: Subscriber) -> ListState:
-    """One query (four indexed subqueries): the list's version, the newest hiding feedback, the
-    catalogue's tags and taxonomy versions, and the limits as stored now."""
-    newest = "-id"
-    row = (
-        Subscriber.objects.filter(pk=subscriber.pk)
-        .annotate(
-            list_at=Subquery(
-                RecommendationList.objects.filter(subscriber=OuterRef("pk")).values("generated_at")[
-                    :1
-                ]
-            ),
-            hidden=Subquery(
-                ViewingEvent.objects.filter(subscriber=OuterRef("pk"), event__in=HIDING_EVENTS)
-                .order_by(newest)
-                .values("id")[:1]
-            ),
-            # The same as catalog.selectors.tags_version() / taxonomy_version(), inlined.
-            tags_at=Subquery(CanonicalTagsRevision.objects.order_by(newest).values("id")[:1]),
-            taxonomy_at=Subquery(TaxonomyChange.objects.order_by(newest).values("id")[:1]),
-        )
-        .values("max_levels", "list_at", "hidden", "tags_at", "taxonomy_at")
-        .first()
-    ) or {"max_levels": subscriber.max_levels}
-    subscriber.max_levels = row["max_levels"]
-    return ListState(
-        subscriber_id=subscriber.pk,
-        generated_at=row.get("list_at"),
-        limits=maturity_limits(subscriber=subscriber),
-        hidden_watermark=row.get("hidden") or 0,
-        # A retagged title may now exceed the limits: new rows before the rebuild lands.
-        tags_version=row.get("tags_at") or 0,
-        # Reasons are worded from the current labels: a relabelled tag shows at once.
-        taxonomy_version=row.get("taxonomy_at") or 0,
+def _state_sql(where: str) -> str:
+    """One statement, four indexed subqueries: the list's version, the newest hiding feedback,
+    the catalogue's tags and taxonomy versions (``catalog.selectors.tags_version`` /
+    ``taxonomy_version``), beside the subscriber's id and limits. Plain SQL: building and
+    compiling the equivalent queryset cost more than running it, on every page view."""
+    table = {m.__name__: m._meta.db_table for m in (Subscriber, RecommendationList, ViewingEvent)}
+    events = ", ".join(f"'{e.value}'" for e in HIDING_EVENTS)
+    return (
+        f"SELECT s.id, s.max_levels, "  # noqa: S608 - table names and constants only
+        f"(SELECT r.generated_at FROM {table['RecommendationList']} r "
+        f"WHERE r.subscriber_id = s.id), "
+        f"(SELECT MAX(e.id) FROM {table['ViewingEvent']} e "
+        f"WHERE e.subscriber_id = s.id AND e.event IN ({events})), "
+        f"(SELECT MAX(id) FROM {CanonicalTagsRevision._meta.db_table}), "
+        f"(SELECT MAX(id) FROM {TaxonomyChange._meta.db_table}) "
+        f"FROM {table['Subscriber']} s WHERE s.{where} = %s"
     )
+
+
+_STATE_BY_ID = _state_sql("id")
+_STATE_BY_USER = _state_sql("user_id")
+
+
+def _state_row(sql: str, key: int) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
+
+
+def _state_from_row(row: tuple[Any, ...]) -> tuple[int, dict[str, Any], ListState]:
+    pk, raw_levels, generated_at, hidden, tags_at, taxonomy_at = row
+    # JSON text (SQLite, and Django's psycopg setup for jsonb) or already decoded.
+    levels = json.loads(raw_levels) if isinstance(raw_levels, str | bytes) else raw_levels
+    if isinstance(generated_at, str):  # SQLite: naive UTC text, as the ORM would convert it
+        generated_at = parse_datetime(generated_at)
+    if generated_at is not None and timezone.is_naive(generated_at):
+        generated_at = generated_at.replace(tzinfo=UTC)
+    levels = levels if isinstance(levels, dict) else {}
+    state = ListState(
+        subscriber_id=pk,
+        generated_at=generated_at,
+        limits={
+            str(slug): int(level)
+            for slug, level in levels.items()
+            if isinstance(level, int) and not isinstance(level, bool)
+        },
+        hidden_watermark=hidden or 0,
+        # A retagged title may now exceed the limits: new rows before the rebuild lands.
+        tags_version=tags_at or 0,
+        # Reasons are worded from the current labels: a relabelled tag shows at once.
+        taxonomy_version=taxonomy_at or 0,
+    )
+    return pk, levels, state
+
+
+def list_state(*, subscriber: Subscriber) -> ListState:
+    """What the subscriber's rendered list depends on, in one query (see ``_state_sql``); also
+    refreshes ``subscriber.max_levels`` from the row."""
+    row = _state_row(_STATE_BY_ID, subscriber.pk)
+    if row is None:
+        raise Subscriber.DoesNotExist
+    _pk, subscriber.max_levels, state = _state_from_row(row)
+    return state
+
+
+def subscriber_state(*, user: Any) -> tuple[Subscriber, ListState] | None:
+    """The user's ``Subscriber`` and its list state in one query (the hot path of the home
+    page and the API); ``None`` for users without the subscriber role."""
+    if not getattr(user, "is_authenticated", False) or not has_role(user, Role.SUBSCRIBER):
+        return None
+    row = _state_row(_STATE_BY_USER, user.pk)
+    if row is None:  # first visit of an account made elsewhere: create the row
+        subscriber = subscriber_for_user(user=user)
+        assert subscriber is not None
+        return subscriber, list_state(subscriber=subscriber)
+    pk, levels, state = _state_from_row(row)
+    subscriber = Subscriber(pk=pk, user_id=user.pk, max_levels=levels)
+    subscriber.user = user
+    user._tagline_subscriber = subscriber
+    return subscriber, state
 
 
 def list_stamp(generated_at: datetime | None) -> str:

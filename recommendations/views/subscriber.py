@@ -7,6 +7,7 @@ same template.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,10 +37,10 @@ from ..selectors_subscriber import (
     history_list,
     list_generated_at,
     list_stamp,
-    list_state,
     reason_for_title,
     similar_titles,
     subscriber_for_user,
+    subscriber_state,
     suggestions_for,
     title_feedback,
     title_get,
@@ -93,22 +95,51 @@ def home_shelves(request: HttpRequest, subscriber: Subscriber, state: ListState)
     return shelves
 
 
+def home_page_key(request: HttpRequest, state: ListState, updated: str) -> str | None:
+    """Key of the whole rendered page, or None when it must be rendered afresh.
+
+    Besides the list state and language, the page holds the user's name and menu, CSRF tokens
+    (masked forms of the CSRF cookie's secret, so valid whenever that secret is) and the
+    "updated … ago" words: all in the key. Pages with one-off messages, of a list still being
+    prepared (its poll carries the time it started) or without a CSRF cookie yet (rendering sets
+    it) are never cached.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if state.pending or not secret or len(messages.get_messages(request)):
+        return None
+    private = hashlib.sha256(
+        f"{request.user.pk}:{secret}:{request.get_full_path()}:{updated}".encode()
+    ).hexdigest()
+    return f"{state.cache_key(language=get_language() or 'en')}:page:{private}"
+
+
 @role_required(Role.SUBSCRIBER)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    subscriber = _subscriber(request)
-    state = list_state(subscriber=subscriber)
-    return render(
-        request,
-        "recommendations/home.html",
-        {
-            "state": state,
-            "shelves": home_shelves(request, subscriber, state),
-            "updating": state.pending,
-            "just_now": state.generated_at is not None
-            and timezone.now() - state.generated_at < timedelta(minutes=1),
-        },
+    found = subscriber_state(user=request.user)
+    if found is None:  # role_required let a non-subscriber through: cannot happen
+        raise Http404
+    subscriber, state = found
+    just_now = state.generated_at is not None and timezone.now() - state.generated_at < timedelta(
+        minutes=1
     )
+    updated = "now" if just_now or state.generated_at is None else timesince(state.generated_at)
+    key = home_page_key(request, state, updated)
+    page = cache.get(key) if key else None
+    if page is None:
+        page = render_to_string(
+            "recommendations/home.html",
+            {
+                "state": state,
+                "shelves": home_shelves(request, subscriber, state),
+                "updating": state.pending,
+                "just_now": just_now,
+            },
+            request=request,
+        )
+        if key:
+            cache.set(key, page, getattr(settings, "SUBSCRIBER_HOME_CACHE_SECONDS", 600))
+    return HttpResponse(page)
 
 
 @role_required(Role.SUBSCRIBER)
