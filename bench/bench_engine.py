@@ -21,7 +21,9 @@ Measured in the same run:
 
 The database part runs in a throw-away test database (``test_<name>``) that is dropped after.
 Peak memory is the process's maximum resident set size (``getrusage``).
-``BENCH_ENGINE_SIZES=100000`` (comma-separated) overrides the subscriber counts.
+``BENCH_ENGINE_SIZES=100000`` (comma-separated) overrides the subscriber counts,
+``BENCH_ENGINE_TRIALS`` the number of incremental changes, ``BENCH_ENGINE_PROCESSES`` the
+processes of the full rebuild (default: up to 2 cores).
 """
 
 from __future__ import annotations
@@ -459,7 +461,8 @@ def run(quick: bool) -> None:
             if n_subs == sizes[0]:
                 naive = naive_per_subscriber(titles, inter, sample=10 if not quick else 5)
             if n_subs == sizes[0] or os.environ.get("BENCH_ENGINE_INCREMENTAL_ALL"):
-                for trial in incremental(state, titles, trials=8 if not quick else 5, rng=rng):
+                trials = int(os.environ.get("BENCH_ENGINE_TRIALS", 5 if quick else 8))
+                for trial in incremental(state, titles, trials=trials, rng=rng):
                     incremental_rows.append((n_subs, *trial))
             del state, inter
         print(

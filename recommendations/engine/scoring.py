@@ -14,12 +14,18 @@ uses it; every reason stays tag-based (``explain``).
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from .vectors import UNKNOWN_LEVEL, TitleVectors
+
+T_ = TypeVar("T_")
 
 #: Limit code meaning "no limit on this dimension" in (n_subscribers, M) int8 limit arrays.
 NO_LIMIT = 127
@@ -433,18 +439,14 @@ def recommend_block(
     limits -> ``BlockResult``. Scored ``score_chunk`` subscribers at a time: the (T, chunk)
     score array then stays near the CPU caches for the several passes over it."""
     chunk = score_chunk(model.titles.n_titles)
-    parts = [
-        _recommend_chunk(
-            profiles[i : i + chunk],
-            weights[i : i + chunk],
-            seen[i : i + chunk],
-            limits[i : i + chunk],
-            model,
-            k,
-            diverse=diverse,
+
+    def one(i: int) -> BlockResult:
+        rows = slice(i, i + chunk)
+        return _recommend_chunk(
+            profiles[rows], weights[rows], seen[rows], limits[rows], model, k, diverse=diverse
         )
-        for i in range(0, max(profiles.shape[0], 1), chunk)
-    ]
+
+    parts = thread_map(one, range(0, max(profiles.shape[0], 1), chunk))
     if len(parts) == 1:
         return parts[0]
 
@@ -455,6 +457,28 @@ def recommend_block(
     return BlockResult(
         *(cat(f) for f in ("idx", "scores", "cowatch_norm", "cand_idx", "cand_scores", "cand_cut"))
     )  # type: ignore[arg-type]
+
+
+#: Threads scoring the chunks of a block. The heavy steps (scipy's sparse products, numpy's
+#: ufuncs, sorts and indexing) release the GIL, so chunks overlap on several cores; a rebuild
+#: split between processes sets it to 1 in each (``set_threads``).
+_threads = {"n": min(2, os.cpu_count() or 1), "pid": 0}
+_pool: list[ThreadPoolExecutor] = []
+
+
+def set_threads(n: int) -> None:
+    _threads["n"] = max(1, n)
+
+
+def thread_map(fn: Callable[[Any], T_], items: Iterable[Any]) -> list[T_]:
+    """``[fn(x) for x in items]``, on the scoring threads when there are several items."""
+    items = list(items)
+    if _threads["n"] <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    if not _pool or _threads["pid"] != os.getpid():  # a forked child has no pool threads
+        _pool[:] = [ThreadPoolExecutor(_threads["n"])]
+        _threads["pid"] = os.getpid()
+    return list(_pool[0].map(fn, items))
 
 
 def score_chunk(n_titles: int, budget_bytes: int = 24 * 2**20) -> int:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from recommendations.engine.scoring import block_size
+from recommendations.engine.scoring import block_size, set_threads
 from recommendations.models import RebuildRun
 
 from . import state as engine_state
@@ -122,6 +122,7 @@ def _rebuild_forked(
     queue = ctx.SimpleQueue()
 
     def child(part: np.ndarray) -> None:
+        set_threads(1)  # the processes already use the cores
         local: dict[str, float] = {}
         try:
             n = lists_store_blocks(

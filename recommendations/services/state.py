@@ -8,6 +8,7 @@ worker processes never act on different pictures of the same subscriber for long
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -39,6 +40,7 @@ from recommendations.engine.scoring import (
     cowatch_similarity,
     popularity_prior,
     recommend_block,
+    thread_map,
 )
 from recommendations.engine.vectors import MULTI, SINGLE, build_title_vectors, replace_title_rows
 
@@ -330,9 +332,25 @@ def lists_compute(
 
 
 def block_drivers(state: EngineState, pos: np.ndarray, idx: np.ndarray) -> Drivers:
-    """Reasons' inputs for the lists ``idx`` (b, k) of the subscribers at ``pos``."""
-    return drivers(
-        idx, state.profiles[pos], state.weights[pos], state.anchor_codes[pos], state.model.titles
+    """Reasons' inputs for the lists ``idx`` (b, k) of the subscribers at ``pos``: rows are
+    independent, so large blocks are split over the scoring threads."""
+
+    def part(rows: slice) -> Drivers:
+        p = pos[rows]
+        return drivers(
+            idx[rows],
+            state.profiles[p],
+            state.weights[p],
+            state.anchor_codes[p],
+            state.model.titles,
+        )
+
+    step = max(256, -(-len(pos) // 2))
+    parts = thread_map(part, [slice(i, i + step) for i in range(0, max(len(pos), 1), step)])
+    if len(parts) == 1:
+        return parts[0]
+    return Drivers(
+        *(np.concatenate([getattr(d, f.name) for d in parts]) for f in dataclasses.fields(Drivers))
     )
 
 
