@@ -5,6 +5,8 @@ Only the benchmark loads this module (``DJANGO_SETTINGS_MODULE=bench.subscriber_
 
 from __future__ import annotations
 
+import os
+
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
@@ -19,3 +21,6 @@ STORAGES = {
 }
 ROOT_URLCONF = "bench.subscriber_urls"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# What-if runs: e.g. BENCH_SESSION_ENGINE=django.contrib.sessions.backends.cached_db
+if os.environ.get("BENCH_SESSION_ENGINE"):
+    SESSION_ENGINE = os.environ["BENCH_SESSION_ENGINE"]
