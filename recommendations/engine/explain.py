@@ -280,50 +280,59 @@ class Explainer:
     ) -> dict[str, list[Any]]:
         """One list's rows, columnar: ``k`` kind, ``g`` genre code, ``a`` adjective code, ``h``
         anchor title id (0 none), ``i`` the rows' item positions. Inputs are the list's
-        per-item codes in rank order (the per-subscriber hot path of a rebuild)."""
+        per-item codes in rank order (the per-subscriber hot path of a rebuild: plain dicts
+        filled in rank order, whose insertion order is already "by first member")."""
         n = len(genres)
-        kinds: list[str] = []
-        row_g: list[int] = []
-        row_a: list[int] = []
-        row_h: list[int] = []
-        members_of: list[list[int]] = []
-
-        def add(kind: str, g: int, a: int, h: int, members: list[int]) -> None:
-            kinds.append(kind)
-            row_g.append(g)
-            row_a.append(a)
-            row_h.append(h)
-            members_of.append(members)
-
-        if n:
-            add(ROW_TOP, 0, 0, 0, list(range(min(TOP_ROW, n))))
+        rows: dict[str, list[Any]] = {"k": [], "g": [], "a": [], "h": [], "i": []}
+        if not n:
+            return rows
+        kinds, row_g, row_a, row_h, members_of = (rows[key] for key in "kgahi")
+        kinds.append(ROW_TOP)
+        row_g.append(0)
+        row_a.append(0)
+        row_h.append(0)
+        members_of.append(list(range(min(TOP_ROW, n))))
         # Microgenres: (genre, first adjective) when there is an adjective, else the genre.
         groups: dict[tuple[int, int], list[int]] = {}
-        for i in range(TOP_ROW, n):
-            groups.setdefault((genres[i], adjs[i]), []).append(i)
-        candidates = sorted(
-            (members[0], key, members)
-            for key, members in groups.items()
-            if len(members) >= ROW_MIN and (key[0] or key[1])
-        )
-        used = set(range(min(TOP_ROW, n)))
-        for _, (g, a), members in candidates:
+        for i, key in enumerate(zip(genres[TOP_ROW:], adjs[TOP_ROW:], strict=True), TOP_ROW):
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [i]
+            else:
+                members.append(i)
+        used: set[int] = set()
+        for (g, a), members in groups.items():
+            if len(members) < ROW_MIN or not (g or a):
+                continue
             if len(kinds) >= MAX_ROWS:
                 break
-            members = members[:ROW_MAX]
-            add(ROW_MICRO if a else ROW_GENRE, g, a, 0, members)
-            used.update(members)
+            kept = members[:ROW_MAX]
+            kinds.append(ROW_MICRO if a else ROW_GENRE)
+            row_g.append(g)
+            row_a.append(a)
+            row_h.append(0)
+            members_of.append(kept)
+            used.update(kept)
         by_anchor: dict[int, list[int]] = {}
-        for i in range(n):
-            if anchors[i] and i not in used:
-                by_anchor.setdefault(anchors[i], []).append(i)
-        for anchor, members in sorted(by_anchor.items(), key=lambda kv: kv[1][0]):
+        for i in range(TOP_ROW, n):  # the top row holds every earlier position
+            anchor = anchors[i]
+            if anchor and i not in used:
+                members = by_anchor.get(anchor)
+                if members is None:
+                    by_anchor[anchor] = [i]
+                else:
+                    members.append(i)
+        for anchor, members in by_anchor.items():
             if len(kinds) >= MAX_ROWS:
                 break
             if len(members) < ROW_MIN:
                 continue
-            add(ROW_BECAUSE, 0, 0, anchor, members[:ROW_MAX])
-        return {"k": kinds, "g": row_g, "a": row_a, "h": row_h, "i": members_of}
+            kinds.append(ROW_BECAUSE)
+            row_g.append(0)
+            row_a.append(0)
+            row_h.append(anchor)
+            members_of.append(members[:ROW_MAX])
+        return rows
 
 
 @dataclass

@@ -334,3 +334,25 @@ def test_threshold_top_k_equals_a_full_partition() -> None:
     rows = [r for r in range(64) if r != 7]
     for r in rows:
         assert set(idx[r][finite[r]].tolist()) == set(ref_idx[r][finite[r]].tolist())
+
+
+def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
+    tv = build_title_vectors([{"genre": ["comedy"]}], [GENRE, TONE])
+    n = 30
+    genres, adjs, anchors = [9] * n, [0] * n, [0] * n
+    for i in range(10, 25):  # 15 alike: a row of ROW_MAX, 5 left over
+        genres[i], adjs[i] = 1, 2
+    for i in range(20, 25):
+        anchors[i] = 7
+    for i in (25, 26, 27):
+        genres[i] = 3
+    genres[28] = genres[29] = 4  # two alike: too few for a row
+    rows = Explainer(tv).rows_from_codes(genres, adjs, anchors)
+    assert rows == {
+        "k": [ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE],
+        "g": [0, 1, 3, 0],
+        "a": [0, 2, 0, 0],
+        "h": [0, 0, 0, 7],
+        "i": [list(range(10)), list(range(10, 20)), [25, 26, 27], list(range(20, 25))],
+    }
+    assert Explainer(tv).rows_from_codes([], [], []) == {k: [] for k in "kgahi"}
