@@ -9,6 +9,14 @@
    overlap. On a file SQLite database (WAL, IMMEDIATE, busy timeout) and, when DATABASE_URL is
    PostgreSQL, on a scratch PostgreSQL database too.
 
+Each load run also reports the server's own time per request (gunicorn's access log, %(D)s:
+from the request read to the response written, so without the client and the accept queue),
+the CPU seconds the load generator (this process's threads) and the gunicorn workers used, and
+the load average. ``BENCH_TAGGING_THINK=1-3`` adds a tagger's think time (uniform, seconds)
+between calls — the realistic case: a tagger spends minutes per title (the run is then three
+times longer). ``BENCH_TAGGING_WORKERS`` and ``BENCH_TAGGING_THREADS`` set gunicorn's shape
+(default 4 x 5: 20 requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines.
+
 Baseline, same run, same loop: a naive claim (count the title's assignments, then insert — a
 read-then-write without the conditional write or row lock) and, on SQLite, Django's default
 transactions (DEFERRED, 5 s timeout, rollback journal). The server is switched to it by
@@ -20,6 +28,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -190,11 +200,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Server:
-    """gunicorn on a free loopback port: 4 workers x 5 threads = 20 concurrent requests."""
+WORKERS = int(os.environ.get("BENCH_TAGGING_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_TAGGING_THREADS", "5"))
 
-    def __init__(self, env: dict[str, str]) -> None:
+
+def _think() -> tuple[float, float] | None:
+    spec = os.environ.get("BENCH_TAGGING_THINK", "")
+    if not spec:
+        return None
+    low, _, high = spec.partition("-")
+    return float(low), float(high or low)
+
+
+class Server:
+    """gunicorn on a free loopback port (WORKERS x THREADS gthread), with an access log of each
+    request's server time in microseconds."""
+
+    def __init__(self, env: dict[str, str], access_log: Path) -> None:
         self.port = _free_port()
+        self.access_log = access_log
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
             [
@@ -203,13 +227,17 @@ class Server:
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "-w",
-                "4",
+                str(WORKERS),
                 "-k",
                 "gthread",
                 "--threads",
-                "5",
+                str(THREADS),
                 "--log-level",
                 "warning",
+                "--access-logfile",
+                str(access_log),
+                "--access-logformat",
+                "%(m)s %(U)s %(s)s %(D)s",
             ],
             cwd=ROOT,
             env=env,
@@ -227,6 +255,43 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer in time")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the gunicorn master and its workers so far."""
+        total = 0.0
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            pids += [int(p) for p in children.split()]
+        except OSError:
+            return float("nan")
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def server_times(self, offset: int) -> dict[str, list[float]]:
+        """Server time (s) per call kind from the access log, from byte ``offset`` on."""
+        out: dict[str, list[float]] = defaultdict(list)
+        with self.access_log.open() as log:
+            log.seek(offset)
+            for line in log:
+                parts = line.split()
+                if len(parts) != 4:
+                    continue
+                _method, path, _status, micros = parts
+                kind = (
+                    "next"
+                    if path.endswith("/next/")
+                    else "submit"
+                    if path.endswith("/submit/")
+                    else "draft"
+                )
+                out[kind].append(int(micros) / 1e6)
+        return out
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -236,11 +301,16 @@ class Server:
 
 
 class Api:
-    def __init__(self, port: int, token: str) -> None:
+    """One tagger's keep-alive connection (http.client: light on the shared CPU)."""
+
+    def __init__(self, port: int, token: str, think: tuple[float, float] | None = None) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        self.think = think
 
     def call(self, method: str, path: str, body: object = None) -> tuple[int, object, float]:
+        if self.think is not None:
+            time.sleep(random.uniform(*self.think))
         payload = None if body is None else json.dumps(body)
         started = time.perf_counter()
         try:
@@ -282,8 +352,11 @@ def _autosave_round_trip(port: int, token: str, samples: int) -> list[float]:
     return times
 
 
-def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
-    """TAGGERS threads loop next -> draft -> submit until time is up or the pool is empty."""
+def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object]:
+    """TAGGERS threads loop next -> draft -> submit until time is up or the pool is empty
+    (with BENCH_TAGGING_THINK, each waits that long before every call)."""
+    port = server.port
+    think = _think()
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     loops = [0]
@@ -299,7 +372,7 @@ def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
         return status in ok
 
     def tagger(token: str) -> None:
-        api = Api(port, token)
+        api = Api(port, token, think)
         barrier.wait()
         while time.monotonic() < deadline:
             status, data, elapsed = api.call("POST", "/api/v1/assignments/next/")
@@ -331,6 +404,9 @@ def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
                 with lock:
                     loops[0] += 1
 
+    log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
+    server_cpu = server.cpu_seconds()
+    own = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     threads = [threading.Thread(target=tagger, args=(t,)) for t in tokens]
     for thread in threads:
@@ -338,8 +414,24 @@ def _load(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
     for thread in threads:
         thread.join()
     wall = time.monotonic() - started
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
+    server_cpu = server.cpu_seconds() - server_cpu
+    time.sleep(0.5)  # let gunicorn flush its access log
+    served = server.server_times(log_offset)
+    served_all = [x for values in served.values() for x in values]
     every = [x for values in latencies.values() for x in values]
     return {
+        "think": think,
+        "loadavg": os.getloadavg()[0],
+        "client_cpu_share": client_cpu / wall / (os.cpu_count() or 1),
+        "server_cpu_share": server_cpu / wall / (os.cpu_count() or 1),
+        "client_ms_per_req": client_cpu / max(len(every), 1) * 1000,
+        "server_ms_per_req": server_cpu / max(len(every), 1) * 1000,
+        "server_p50": _pct(served_all, 50),
+        "server_p95": _pct(served_all, 95),
+        "server_calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in served.items()},
+        "calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in latencies.items()},
         "wall": wall,
         "requests": len(every),
         "rps": len(every) / wall,
@@ -391,11 +483,11 @@ def _scenario(
     result: dict[str, object] = {"label": label}
     if measure_pages:
         result["pages"] = json.loads(_child(env, "_page_times(200)"))
-    server = Server(env)
+    server = Server(env, workdir / f"access-{label.split()[0]}-{int(baseline)}.log")
     try:
         if measure_pages:
             result["autosave_http"] = _autosave_round_trip(server.port, tokens[TAGGERS], 200)
-        result["load"] = _load(server.port, tokens[:TAGGERS], seconds)
+        result["load"] = _load(server, tokens[:TAGGERS], seconds)
     finally:
         server.stop()
     result["overlap"] = json.loads(_child(env, f"_overlap_report({OVERLAP})"))
@@ -407,9 +499,13 @@ def run(quick: bool) -> None:
     n_titles = 1500 if quick else 6000
     scenarios: list[dict[str, object]] = []
     database_url = os.environ.get("DATABASE_URL", "")
+    modes = (False,) if os.environ.get("BENCH_TAGGING_SKIP_BASELINE") == "1" else (False, True)
+    think = _think()
+    if think is not None:  # 20 paced taggers make ~10 requests/s: give them a longer run
+        seconds *= 3
     with tempfile.TemporaryDirectory(prefix="bench-tagging-") as tmp:
         workdir = Path(tmp)
-        for baseline in (False, True):
+        for baseline in modes:
             mode = "baseline" if baseline else "Tagline"
             db = f"sqlite:///{workdir / f'{mode}.sqlite3'}"
             print(f"-- SQLite file, {mode}: {TAGGERS} taggers for {seconds:.0f} s", flush=True)
@@ -426,7 +522,7 @@ def run(quick: bool) -> None:
             )
         if database_url.startswith(("postgres://", "postgresql://")):
             base = urlparse(database_url).path.lstrip("/") or "tagline"
-            for baseline in (False, True):
+            for baseline in modes:
                 mode = "baseline" if baseline else "Tagline"
                 db = _postgres(database_url, f"{base}_bench_{mode.lower()}")
                 print(f"-- PostgreSQL, {mode}: {TAGGERS} taggers for {seconds:.0f} s", flush=True)
@@ -460,18 +556,39 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
                 f"p95 {_pct(pages['save'], 95):.1f} ms; API PATCH round trip over HTTP "
                 f"p50 {_pct(s['autosave_http'], 50):.1f} ms, p95 {_pct(s['autosave_http'], 95):.1f} ms (target < 50 ms)"
             )
+    think = scenarios[0]["load"]["think"] if scenarios else None
+    pacing = "no think time" if think is None else f"think time {think[0]:g}-{think[1]:g} s"
     print(
-        f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s (overlap {OVERLAP}):"
+        f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s, {pacing} "
+        f"(overlap {OVERLAP}, gunicorn {WORKERS} x {THREADS} gthread, {os.cpu_count()} CPUs):"
     )
-    head = f"{'run':<24}{'req/s':>8}{'loops':>7}{'p50 ms':>9}{'p95 ms':>9}{'next p95':>10}{'errors':>8}{'over overlap':>14}{'max/title':>11}"
+    head = (
+        f"{'run':<24}{'req/s':>7}{'loops':>7}{'p50 ms':>8}{'p95 ms':>8}{'srv p50':>9}"
+        f"{'srv p95':>9}{'errors':>8}{'over':>6}{'max':>5}{'cli CPU':>9}{'srv CPU':>9}{'load':>6}"
+    )
     print(head)
     print("-" * len(head))
     for s in scenarios:
         load, over = s["load"], s["overlap"]
         print(
-            f"{s['label']:<24}{load['rps']:>8.0f}{load['loops']:>7}{load['p50']:>9.1f}{load['p95']:>9.1f}"
-            f"{load['next_p95']:>10.1f}{load['errors']:>8}{over['over']:>14}{over['max']:>11}"
+            f"{s['label']:<24}{load['rps']:>7.0f}{load['loops']:>7}{load['p50']:>8.1f}"
+            f"{load['p95']:>8.1f}{load['server_p50']:>9.1f}{load['server_p95']:>9.1f}"
+            f"{load['errors']:>8}{over['over']:>6}{over['max']:>5}"
+            f"{load['client_cpu_share']:>8.0%} {load['server_cpu_share']:>8.0%} {load['loadavg']:>5.2f}"
         )
+    print(
+        "  (p50/p95: client round trip; srv: gunicorn's own time per request; CPU: share of all "
+        "cores used by the load generator / by gunicorn; load: 1-min load average at the end)"
+    )
     for s in scenarios:
-        if s["load"]["error_kinds"]:
-            print(f"  {s['label']} errors: {s['load']['error_kinds']}")
+        load = s["load"]
+        calls = ", ".join(
+            f"{k} p95 {v[1]:.1f} ms (srv {load['server_calls'].get(k, (0, float('nan')))[1]:.1f})"
+            for k, v in sorted(load["calls"].items())
+        )
+        print(
+            f"  {s['label']}: {calls}; CPU per request: client {load['client_ms_per_req']:.2f} ms, "
+            f"server {load['server_ms_per_req']:.2f} ms"
+        )
+        if load["error_kinds"]:
+            print(f"  {s['label']} errors: {load['error_kinds']}")

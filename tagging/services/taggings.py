@@ -241,12 +241,15 @@ def tagging_create(
         # A tagging of the title left without its assignment (one deleted and made again) is
         # not in the read above: the unique constraint turns it into the same Conflict.
         with transaction.atomic():
-            tagging.save()
+            tagging_sql.insert_tagging(tagging)
             if assignment["status"] == Assignment.Status.NEW:
-                Assignment.objects.filter(pk=assignment["pk"], status=Assignment.Status.NEW).update(
-                    status=Assignment.Status.DRAFT, updated_at=tagging.updated_at
+                tagging_sql.set_assignment_status(
+                    assignment["pk"],
+                    Assignment.Status.DRAFT,
+                    tagging.updated_at,
+                    only_from=Assignment.Status.NEW,
                 )
-            _record_revision(tagging, saved_by=tagger)
+            _record_revision(tagging, saved_by=tagger, now=tagging.updated_at)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
         current: Mapping[str, Any] = (
             Tagging.objects.filter(title_id=title_id, tagger=tagger).values("pk", "version").first()
