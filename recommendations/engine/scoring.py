@@ -450,13 +450,19 @@ def recommend_block(
     if len(parts) == 1:
         return parts[0]
 
-    def cat(name: str) -> np.ndarray | None:
-        arrays = [getattr(p, name) for p in parts]
-        return None if arrays[0] is None else np.concatenate(arrays)
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
 
+    if not diverse:
+        return BlockResult(cat("idx"), cat("scores"), cat("cowatch_norm"))
     return BlockResult(
-        *(cat(f) for f in ("idx", "scores", "cowatch_norm", "cand_idx", "cand_scores", "cand_cut"))
-    )  # type: ignore[arg-type]
+        cat("idx"),
+        cat("scores"),
+        cat("cowatch_norm"),
+        cat("cand_idx"),
+        cat("cand_scores"),
+        cat("cand_cut"),
+    )
 
 
 #: Threads scoring the chunks of a block. The heavy steps (scipy's sparse products, numpy's

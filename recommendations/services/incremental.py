@@ -11,7 +11,7 @@ candidates ran short is scored again in full.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -70,7 +70,7 @@ def _lists_ensure(state: EngineState, *, skip: np.ndarray) -> None:
 
 def _patched(
     state: EngineState, rows: np.ndarray, full: np.ndarray, *, explain: bool
-) -> Iterator[ComputedBlock]:
+) -> Generator[ComputedBlock, None, np.ndarray]:
     """Patch the re-tagged titles' new scores into the candidates of every list not in
     ``full`` (recomputed anyway), yield the lists that changed; returns the positions whose
     candidates ran short (to be scored again)."""
@@ -112,8 +112,8 @@ def _patched(
         state.list_idx[pos] = idx
         block = block_size(len(state.title_ids))
         for start in range(0, len(pos), block):
-            at = slice(start, start + block)
-            result = BlockResult(idx[at], scores[at], state.cowatch_norm[pos[at]])
-            d = engine_state.block_drivers(state, pos[at], idx[at]) if explain else None
-            yield ComputedBlock(pos[at], result, d)  # type: ignore[arg-type]
+            part = slice(start, start + block)
+            result = BlockResult(idx[part], scores[part], state.cowatch_norm[pos[part]])
+            d = engine_state.block_drivers(state, pos[part], idx[part]) if explain else None
+            yield ComputedBlock(pos[part], result, d)  # type: ignore[arg-type]
     return redo
