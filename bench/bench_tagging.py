@@ -313,13 +313,22 @@ class Api:
             time.sleep(random.uniform(*self.think))
         payload = None if body is None else json.dumps(body)
         started = time.perf_counter()
-        try:
-            self.conn.request(method, path, payload, self.headers)
-            response = self.conn.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            return 599, None, time.perf_counter() - started
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, payload, self.headers)
+                response = self.conn.getresponse()
+                raw = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # gunicorn closed the idle keep-alive connection (its keepalive is 2 s, a
+                # thinking tagger waits longer) before reading this request: reconnect and
+                # send it again, as browsers and urllib3 do. Timed from the first attempt.
+                self.conn.close()
+                if attempt == 2:
+                    return 599, None, time.perf_counter() - started
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                return 599, None, time.perf_counter() - started
         elapsed = time.perf_counter() - started
         data = (
             json.loads(raw)
