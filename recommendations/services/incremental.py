@@ -59,13 +59,14 @@ def _lists_ensure(state: EngineState, *, skip: np.ndarray) -> None:
     """Compute in memory (no reasons, no writes) the lists this process has not computed yet:
     patching needs every list's candidates. A cold process pays this once."""
     if state.cand_cut is None:
-        todo = np.arange(state.n_subscribers)
+        uncomputed = np.arange(state.n_subscribers)
     else:
-        todo = np.flatnonzero(np.isposinf(state.cand_cut))
-    todo = np.setdiff1d(todo, skip)
-    if todo.size:
-        for _ in engine_state.lists_compute(state, todo, explain=False):
-            pass
+        uncomputed = np.flatnonzero(np.isposinf(state.cand_cut))
+    uncomputed = np.setdiff1d(uncomputed, skip)
+    if uncomputed.size:
+        # Computing a block stores its candidates in ``state``; the blocks themselves are unused.
+        for _block in engine_state.lists_compute(state, uncomputed, explain=False):
+            continue
 
 
 def _patched(
