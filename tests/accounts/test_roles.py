@@ -72,3 +72,32 @@ def test_logout_requires_post_and_ends_the_session(tagger):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/tagging/queue/").status_code == 302
+
+
+def test_session_user_and_roles_come_from_one_query(make_user, django_assert_num_queries):
+    """A logged-in request loads the user with its roles (``RoleAwareModelBackend``): the role
+    check that every page makes costs no query of its own."""
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    editor = make_user(Role.EDITOR)
+    client = Client()
+    client.force_login(editor)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    assert request.session["_auth_user_id"] == str(editor.pk)  # the session is read first
+    with django_assert_num_queries(1):
+        user = get_user(request)
+        assert user.pk == editor.pk
+        assert roles_of(user) == {Role.EDITOR}
+        assert has_role(user, Role.EDITOR) and not has_role(user, Role.TAGGER)
+
+
+def test_a_deactivated_users_session_no_longer_signs_them_in(tagger):
+    client = Client()
+    client.force_login(tagger)
+    assert client.get("/tagging/queue/").status_code == 200
+    tagger.is_active = False
+    tagger.save(update_fields=["is_active"])
+    response = client.get("/tagging/queue/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
