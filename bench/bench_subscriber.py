@@ -3,11 +3,13 @@ gunicorn on loopback from precomputed lists, against a baseline that computes th
 the request (score every tagged title against the subscriber's history), same server, same run.
 
 PostgreSQL when ``DATABASE_URL`` points at one (a scratch database ``<name>_bench`` is created
-next to it), else a file SQLite in a temporary folder. 50 concurrent users, each a thread with
-its own keep-alive connection and session, a bounded number of requests each. Two loads:
-closed loop (no think time: saturation, latency includes queueing on this machine's cores) and
-"browsing" users who wait ~1 s (0.5-1.5 s) between requests. Targets: home p95 < 50 ms, API p95 < 20 ms. One sequential user first gives the
-service time without queueing.
+next to it), else a file SQLite in a temporary folder. 50 concurrent users, each on its own
+keep-alive connection with its own session, for a fixed time per scenario. The load generator
+is wrk (``bench/wrk_users.lua``: C, one thread per user, so the latencies are the server's and
+not the client's GIL queue); without wrk, Python threads stand in and say so. Two loads: closed
+loop (no think time: saturation, latency includes queueing on this machine's two cores) and
+"browsing" users who wait ~1 s (0.5-1.5 s) between requests. Targets: home p95 < 50 ms, API
+p95 < 20 ms. One sequential user first gives the service time without queueing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -63,10 +66,10 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -165,11 +168,12 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
         )
     ViewingEvent.objects.bulk_create(events, batch_size=5000)
     RecommendationList.objects.bulk_create(lists, batch_size=1000)
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = []
     for user in users:
-        session = SessionStore()
+        session = session_store()
         session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         keys.append(session.session_key)
@@ -205,21 +209,78 @@ def _drop_database(url: str) -> None:
 
 # --- load ---------------------------------------------------------------------------------
 
+WRK = shutil.which("wrk")
+WRK_SCRIPT = ROOT / "bench" / "wrk_users.lua"
+
 
 def _load(
     path: str,
     sessions: list[str],
     *,
-    per_user: int,
+    seconds: float,
     think: float,
     users: int = USERS,
     language: str = "en",
 ) -> dict[str, float]:
-    """``users`` threads, each with its own session and keep-alive connection, ``per_user`` GETs."""
+    """``users`` signed-in users for ``seconds``, each on its own keep-alive connection with its
+    own session, waiting ``think`` seconds (x0.5-1.5) between requests. wrk measures when it is
+    installed (C, one thread per user: its timings are the server's, not the client's); else
+    Python threads, whose latencies also hold the client's own GIL contention."""
+    if WRK:
+        return _load_wrk(
+            path, sessions, seconds=seconds, think=think, users=users, language=language
+        )
+    return _load_threads(
+        path, sessions, seconds=seconds, think=think, users=users, language=language
+    )
+
+
+def _load_wrk(
+    path: str, sessions: list[str], *, seconds: float, think: float, users: int, language: str
+) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as keys:
+        keys.write("\n".join(sessions))
+        keys.flush()
+        done = subprocess.run(
+            [
+                str(WRK),
+                f"-t{users}",
+                f"-c{users}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(WRK_SCRIPT),
+                f"http://127.0.0.1:{PORT}",
+                "--",
+                path,
+                str(round(think * 1000)),
+                language,
+                keys.name,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "n": r["requests"],
+        "p50": r["p50"],
+        "p95": r["p95"],
+        "p99": r["p99"],
+        "rps": r["requests"] / r["seconds"],
+        "errors": r["non2xx"] + r["socket_errors"],
+    }
+
+
+def _load_threads(
+    path: str, sessions: list[str], *, seconds: float, think: float, users: int, language: str
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     start_gate = threading.Barrier(users)
+    deadline = [0.0]
 
     def user(i: int) -> None:
         rnd = random.Random(i)
@@ -227,8 +288,10 @@ def _load(
         cookies = {"sessionid": sessions[i % len(sessions)]}
         headers = {"Accept-Language": language}
         mine: list[float] = []
+        if start_gate.wait() == 0:
+            deadline[0] = time.perf_counter() + seconds
         start_gate.wait()
-        for _ in range(per_user):
+        while time.perf_counter() < deadline[0]:
             t0 = time.perf_counter()
             try:
                 cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
@@ -261,13 +324,13 @@ def _load(
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    ordered = sorted(latencies)
+    ordered = sorted(latencies) or [0.0]
     return {
-        "n": len(ordered),
+        "n": len(latencies),
         "p50": statistics.median(ordered) * 1000,
         "p95": ordered[int(0.95 * (len(ordered) - 1))] * 1000,
         "p99": ordered[int(0.99 * (len(ordered) - 1))] * 1000,
-        "rps": len(ordered) / wall,
+        "rps": len(latencies) / wall,
         "errors": errors[0],
     }
 
@@ -289,7 +352,8 @@ def _wait_until_up(proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
 
 def run(quick: bool) -> None:
     n_titles, n_subscribers = (800, 60) if quick else (5000, 400)
-    per_user, per_user_baseline, think = (6, 2, 1.0) if quick else (30, 6, 1.0)
+    # Seconds per scenario: saturating, baseline (slow) and browsing (think-time) runs.
+    busy, slow, browsing, think = (3.0, 4.0, 8.0, 1.0) if quick else (10.0, 15.0, 30.0, 1.0)
     workdir = Path(tempfile.mkdtemp(prefix="bench-subscriber-"))
     db_url, db_label = _scratch_database(workdir)
     env = {
@@ -360,78 +424,52 @@ def run(quick: bool) -> None:
             "/bench/baseline/api/",
             "/bench/home-uncached/",
         ):
-            _load(path, sessions, per_user=2, think=0)  # warm connections, templates, caches
-        cases = [
-            ("1 user: home, precomputed list", "/for-you/", per_user * 5, 0.0, None, 1),
-            (
-                "1 user: home, computed in request",
-                "/bench/baseline/home/",
-                per_user_baseline * 5,
-                0.0,
-                None,
-                1,
-            ),
-            (
-                "1 user: API, precomputed list",
-                "/api/v1/me/recommendations/",
-                per_user * 5,
-                0.0,
-                None,
-                1,
-            ),
-            (
-                "1 user: API, computed in request",
-                "/bench/baseline/api/",
-                per_user_baseline * 5,
-                0.0,
-                None,
-                1,
-            ),
-            ("home, precomputed list", "/for-you/", per_user, 0.0, 50),
-            ("home, precomputed, rows cache off", "/bench/home-uncached/", per_user, 0.0, None),
+            _load(path, sessions, seconds=2, think=0)  # warm connections, templates, caches
+        print(
+            f"load generator: {'wrk' if WRK else 'Python threads (install wrk for exact timings)'}"
+        )
+        # (label, path, seconds, think, p95 target in ms or None, concurrent users)
+        cases: list[tuple[str, str, float, float, int | None, int]] = [
+            ("1 user: home, precomputed list", "/for-you/", busy, 0.0, None, 1),
+            ("1 user: home, computed in request", "/bench/baseline/home/", slow, 0.0, None, 1),
+            ("1 user: API, precomputed list", "/api/v1/me/recommendations/", busy, 0.0, None, 1),
+            ("1 user: API, computed in request", "/bench/baseline/api/", slow, 0.0, None, 1),
+            ("home, precomputed list", "/for-you/", busy, 0.0, 50, USERS),
+            ("home, precomputed, rows cache off", "/bench/home-uncached/", busy, 0.0, None, USERS),
             (
                 "home, computed in request (baseline)",
                 "/bench/baseline/home/",
-                per_user_baseline,
+                slow,
                 0.0,
                 None,
+                USERS,
             ),
-            ("API, precomputed list", "/api/v1/me/recommendations/", per_user, 0.0, 20),
-            (
-                "API, computed in request (baseline)",
-                "/bench/baseline/api/",
-                per_user_baseline,
-                0.0,
-                None,
-            ),
-            ("home, precomputed, users think ~1 s", "/for-you/", per_user, think, 50),
+            ("API, precomputed list", "/api/v1/me/recommendations/", busy, 0.0, 20, USERS),
+            ("API, computed in request (baseline)", "/bench/baseline/api/", slow, 0.0, None, USERS),
+            ("home, precomputed, users think ~1 s", "/for-you/", browsing, think, 50, USERS),
             (
                 "API, precomputed, users think ~1 s",
                 "/api/v1/me/recommendations/",
-                per_user,
+                browsing,
                 think,
                 20,
+                USERS,
             ),
         ]
         print(
-            f"\n{'scenario':<40} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'err':>4}  target"
+            f"\n{'scenario':<40} {'users':>5} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'req/s':>8} {'err':>4} {'load':>5}  target"
         )
-        for label, path, n, wait, target, *concurrency in cases:
-            r = _load(
-                path,
-                sessions,
-                per_user=n,
-                think=wait,
-                users=concurrency[0] if concurrency else USERS,
-            )
+        for label, path, seconds, wait, target, users in cases:
+            r = _load(path, sessions, seconds=seconds, think=wait, users=users)
             verdict = (
                 ""
                 if target is None
                 else (f"p95<{target}: " + ("met" if r["p95"] < target else "NOT met"))
             )
             print(
-                f"{label:<40} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-                f"{r['rps']:>8.1f} {r['errors']:>4.0f}  {verdict}",
+                f"{label:<40} {users:>5} {r['n']:>6.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                f"{r['p99']:>8.1f} {r['rps']:>8.1f} {r['errors']:>4.0f} {os.getloadavg()[0]:>5.1f}  {verdict}",
                 flush=True,
             )
     finally:
