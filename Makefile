@@ -33,6 +33,9 @@ lint: install-dev                        ## ruff, djLint and mypy
 	$(BIN)/mypy .
 
 bench: install-dev                       ## benchmarks with their baselines, printed as tables
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
+	  || echo "wrk is not installed: the subscriber benchmark measures with Python threads"
 	$(BIN)/python -m bench
 
 evaluate: install-dev                    ## offline quality on the shipped MovieLens data
