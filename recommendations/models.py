@@ -55,6 +55,28 @@ class ViewingEvent(models.Model):
         return f"{self.subscriber_id} {self.event} {self.title_id}"
 
 
+class JSONTextField(models.JSONField):  # type: ignore[type-arg]
+    """JSON kept as PostgreSQL ``json`` (the text, validated) rather than ``jsonb``.
+
+    A list's ~350 integers are 1.3 kB as JSON text but 4.3 kB as jsonb (every number a
+    ``numeric``), past PostgreSQL's 2 kB TOAST threshold: each written list was compressed and
+    stored out of line. As text the row stays inline and nothing is re-encoded (measured on
+    20k lists: ~200 µs per list written with jsonb, ~33 µs with json). Nothing queries inside
+    these values. Other databases keep JSONField's own type.
+    """
+
+    def db_type(self, connection: Any) -> str | None:
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        # psycopg decodes ``json`` columns itself (Django only turns that off for jsonb).
+        return (
+            value
+            if value is None or not isinstance(value, str | bytes)
+            else super().from_db_value(value, expression, connection)
+        )
+
+
 class RecommendationList(models.Model):
     """One row per subscriber, replaced whole by a single UPDATE: a reader sees the old list or
     the new one, never half.
@@ -78,8 +100,8 @@ class RecommendationList(models.Model):
     subscriber = models.OneToOneField(
         Subscriber, on_delete=models.CASCADE, related_name="recommendation_list"
     )
-    items = models.JSONField(default=dict)
-    rows = models.JSONField(default=dict)
+    items = JSONTextField(default=dict)
+    rows = JSONTextField(default=dict)
     tags_version = models.BigIntegerField(default=0)
     taxonomy_version = models.BigIntegerField(default=0)
     history_version = models.BigIntegerField(default=0, help_text="Newest viewing event id it saw.")

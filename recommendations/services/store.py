@@ -87,21 +87,29 @@ def _store_postgresql(
     table = RecommendationList._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage "
-            "(subscriber_id bigint, items jsonb, rows jsonb) ON COMMIT DELETE ROWS"
+            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage_v2 "
+            "(subscriber_id bigint, items json, rows json) ON COMMIT DELETE ROWS"
         )
         # Inside a caller's transaction (or a test's) the commit that empties it has not come yet.
-        cursor.execute("TRUNCATE tagline_list_stage")
+        cursor.execute("TRUNCATE tagline_list_stage_v2")
         with cursor.cursor.copy(
-            "COPY tagline_list_stage (subscriber_id, items, rows) FROM STDIN"
+            "COPY tagline_list_stage_v2 (subscriber_id, items, rows) FROM STDIN"
         ) as copy:
-            for sid, items, rows in entries:
-                # Codes only (ints and ASCII kinds): the default encoder's fast path.
-                copy.write_row((sid, _text(items), _text(rows)))
+            # COPY's text format, built here: JSON text never holds a raw tab or newline (the
+            # encoder escapes them), so only backslashes need doubling.
+            for start in range(0, len(entries), BATCH):
+                copy.write(
+                    "".join(
+                        [
+                            f"{sid}\t{_copy_text(items)}\t{_copy_text(rows)}\n"
+                            for sid, items, rows in entries[start : start + BATCH]
+                        ]
+                    )
+                )
         cursor.execute(
             f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
             "history_version, generated_at, build_ms) "
-            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage "
+            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage_v2 "
             "ON CONFLICT (subscriber_id) DO UPDATE SET items = EXCLUDED.items, rows = EXCLUDED.rows, "
             "tags_version = EXCLUDED.tags_version, taxonomy_version = EXCLUDED.taxonomy_version, "
             "history_version = EXCLUDED.history_version, generated_at = EXCLUDED.generated_at, "
@@ -112,6 +120,11 @@ def _store_postgresql(
 
 def _text(value: Json) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=SEP)
+
+
+def _copy_text(value: Json) -> str:
+    text = _text(value)
+    return text.replace("\\", "\\\\") if "\\" in text else text
 
 
 def _value(value: Json) -> Any:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.models import OutboxEvent
 from catalog.outbox import outbox_record
 from catalog.services import canonical_tags_set
-from recommendations.models import RebuildRun, RecommendationList
+from recommendations.models import RebuildRun, RecommendationList, ViewingEvent
 from recommendations.services import pipeline
 from recommendations.services.rebuild import rebuild_all_inline
 
@@ -213,7 +213,10 @@ def test_broker_down_keeps_the_change_and_the_sweep_rebuilds_it(
     assert not OutboxEvent.objects.filter(processed_at__isnull=True).exists()
     from catalog.selectors import tags_version
 
-    watcher_lists = RecommendationList.objects.filter(subscriber__events__title=target).distinct()
+    # A subquery, not DISTINCT: the lists are PostgreSQL ``json``, which has no equality.
+    watcher_lists = RecommendationList.objects.filter(
+        subscriber__in=ViewingEvent.objects.filter(title=target).values("subscriber")
+    )
     assert watcher_lists.exists()
     assert {r.tags_version for r in watcher_lists} == {tags_version()}
 
