@@ -104,34 +104,46 @@ def _padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.n
     return idx, val, is_group
 
 
-def anchors_by_feature(
-    weights: sp.csr_matrix, anchor_codes: sp.csr_matrix, titles: TitleVectors
-) -> sp.csr_matrix:
-    """(b, F) CSR whose (u, f) holds 1 + the index of u's most positive title having feature f."""
-    w = weights.tocoo()
+def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """(b, k) int32: for each row u of ``weights`` (b, T) and feature ``features[u, j]`` (-1
+    none), u's most positive title having that feature — highest weight, ties to the lower
+    title index — or -1. ``has`` (T, F) bool: which features each title has. Each row's
+    positive titles are ranked once, then the first one having the feature is found for the k
+    wanted features only (not a table over every feature of every title in the history)."""
+    b, k = features.shape
+    w = weights.tocsr()
     pos = w.data > 0
-    users, hist, wt = w.row[pos], w.col[pos], w.data[pos]
-    raw = titles.raw.tocsr()
-    counts = np.diff(raw.indptr)[hist]
-    u = np.repeat(users, counts)
-    h = np.repeat(hist, counts)
-    ww = np.repeat(wt, counts)
-    starts = np.repeat(raw.indptr[hist], counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    f = raw.indices[starts + offsets]
-    if f.size == 0:
-        return sp.csr_matrix((*weights.shape[:1], raw.shape[1]), dtype=np.int32)
-    # Best = highest weight, ties to the lower title index (stable, deterministic); the
-    # (subscriber, feature) pair as one int64 key sorts faster than two keys.
-    order = np.lexsort((h, -ww, u.astype(np.int64) * raw.shape[1] + f))
-    u, f, h = u[order], f[order], h[order]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (f[1:] != f[:-1])
-    return sp.csr_matrix(
-        ((h[first] + 1).astype(np.int32), (u[first], f[first])),
-        shape=(weights.shape[0], raw.shape[1]),
-        dtype=np.int32,
-    )
+    rows = np.repeat(np.arange(b), np.diff(w.indptr))[pos]
+    cols, vals = w.indices[pos], w.data[pos]
+    if rows.size == 0 or k == 0:
+        return np.full((b, k), -1, np.int32)
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols = rows[order], cols[order]
+    counts = np.bincount(rows, minlength=b)
+    slot = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
+    hist = np.full((b, int(counts.max())), -1, np.int32)  # (b, h) ranked positive titles
+    hist[rows, slot] = cols
+    wanted = features >= 0
+    hit = has[np.maximum(hist, 0)[:, None, :], np.where(wanted, features, 0)[:, :, None]]
+    hit &= (hist >= 0)[:, None, :]
+    hit &= wanted[:, :, None]  # (b, k, h)
+    first = hit.argmax(axis=2)
+    found = np.take_along_axis(hit, first[:, :, None], axis=2)[:, :, 0]
+    return np.where(found, np.take_along_axis(hist, first, axis=1), -1).astype(np.int32)
+
+
+_presence_cache: list[tuple[TitleVectors, np.ndarray]] = []
+
+
+def feature_presence(titles: TitleVectors) -> np.ndarray:
+    """(T, F) bool: the stored entries of the raw title matrix (any value), kept per
+    title-vectors object."""
+    if not _presence_cache or _presence_cache[0][0] is not titles:
+        raw = titles.raw.tocsr()
+        has = np.zeros(raw.shape, np.bool_)
+        has[np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr)), raw.indices] = True
+        _presence_cache[:] = [(titles, has)]
+    return _presence_cache[0][1]
 
 
 _padded_cache: dict[int, tuple[TitleVectors, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
@@ -180,14 +192,8 @@ def drivers(
         ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))[:, :, 0]
         adjectives[:, :, j] = np.where(ok, np.take_along_axis(fi, top, axis=2)[:, :, 0], -1)
         np.put_along_axis(adj_score, top, -np.inf, axis=2)
-    lookup = anchors_by_feature(weights, anchor_codes, titles)
     key_f = np.where(noun >= 0, noun, adjectives[:, :, 0])
-    rows = np.repeat(np.arange(b), k)
-    anchor = np.full(b * k, -1, dtype=np.int32)
-    ok = key_f.ravel() >= 0
-    if ok.any():
-        anchor[ok] = np.asarray(lookup[rows[ok], key_f.ravel()[ok]]).ravel() - 1
-    anchor = anchor.reshape(b, k)
+    anchor = feature_anchors(weights, key_f, feature_presence(titles))
     anchor = np.where(anchor == idx, -1, anchor)
     code = np.zeros((b, k), dtype=np.float32)
     has = anchor >= 0

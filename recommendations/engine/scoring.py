@@ -397,9 +397,12 @@ def diversify_counted(
             np.full((b, k), -np.inf, np.float32),
             np.zeros(b, np.int64),
         )
-    if groups.shape[1]:
-        cap = max(1, math.ceil(share * k))
-        g = groups[idx] & valid[:, :, None]  # (b, n, G)
+    cap = max(1, math.ceil(share * k))
+    hot = _genres_over(idx, valid, groups, cap)
+    if hot.size:
+        # Running counts only for the genres some list holds more than ``cap`` times: no
+        # other genre can pass the cap (a few columns instead of every genre).
+        g = groups[:, hot][np.where(valid, idx, 0)] & valid[:, :, None]  # (b, n, H)
         counts = np.cumsum(g, axis=1, dtype=np.int16)
         over = (g & (counts > cap)).any(axis=2)
     else:
@@ -423,6 +426,33 @@ def diversify_counted(
         np.take_along_axis(out_scores, resort, axis=1),
         within,
     )
+
+
+_csr_cache: list[tuple[np.ndarray, sp.csr_matrix]] = []
+
+
+def _groups_csr(groups: np.ndarray) -> sp.csr_matrix:
+    """``groups`` (T, G) bool as CSR, kept while the same array is passed (``Model.groups``)."""
+    if not _csr_cache or _csr_cache[0][0] is not groups:
+        _csr_cache[:] = [(groups, sp.csr_matrix(groups))]
+    return _csr_cache[0][1]
+
+
+def _genres_over(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) -> np.ndarray:
+    """Genre columns (int64) that more than ``cap`` valid candidates of some row of ``idx``
+    (b, n) have, counted from the genres' non-zeros (no (b, n, G) temporary)."""
+    b, n_groups = idx.shape[0], groups.shape[1]
+    if not n_groups or not valid.any():
+        return np.zeros(0, np.int64)
+    by_title = _groups_csr(groups)
+    rows, cols = np.nonzero(valid)
+    titles = idx[rows, cols]
+    lengths = np.diff(by_title.indptr)[titles]
+    starts = np.repeat(by_title.indptr[titles] - np.cumsum(lengths) + lengths, lengths)
+    genre = by_title.indices[starts + np.arange(int(lengths.sum()))]
+    key = np.repeat(rows.astype(np.int64), lengths) * n_groups + genre
+    totals = np.bincount(key, minlength=b * n_groups).reshape(b, n_groups)
+    return np.flatnonzero((totals > cap).any(axis=0))
 
 
 def recommend_block(
