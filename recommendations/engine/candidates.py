@@ -42,8 +42,31 @@ def patch_title(
     idx[rows, -1] = title
     scores[rows, -1] = new[rows]
     rows = np.flatnonzero(changed)
-    idx[rows], scores[rows] = sort_candidates(idx[rows], scores[rows])
+    idx[rows], scores[rows] = _reinsert(idx[rows], scores[rows], hit[rows], title, new[rows])
     return changed
+
+
+def _reinsert(
+    idx: np.ndarray, scores: np.ndarray, hit: np.ndarray, title: int, new: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(r, C) sorted candidates where one column holds ``title`` (``hit``, else the last
+    column, where an entering title was put): that column moved to where ``new`` (r,) now
+    ranks. The other columns are still in order, so this is ``sort_candidates``' result for
+    the finite scores without sorting every row again."""
+    r, c = idx.shape
+    at = np.where(hit.any(axis=1), hit.argmax(axis=1), c - 1).astype(np.int32)[:, None]
+    v = new[:, None]
+    col = np.arange(c, dtype=np.int32)[None, :]
+    before = (scores > v) | ((scores == v) & (idx < title))
+    place = (before & (col != at)).sum(axis=1, dtype=np.int32)[:, None]
+    # Output column j comes from the other columns' j (or j - 1 past the new place), skipping
+    # the title's old column.
+    src = np.where(col < place, col, col - 1)
+    src += src >= at
+    src = np.minimum(src, c - 1)
+    out_i = np.where(col == place, title, np.take_along_axis(idx, src, axis=1))
+    out_s = np.where(col == place, v, np.take_along_axis(scores, src, axis=1))
+    return out_i.astype(idx.dtype), out_s.astype(scores.dtype)
 
 
 def exact_prefix(scores: np.ndarray, cut: np.ndarray) -> np.ndarray:
