@@ -53,7 +53,7 @@ def _reinsert(
     column, where an entering title was put): that column moved to where ``new`` (r,) now
     ranks. The other columns are still in order, so this is ``sort_candidates``' result for
     the finite scores without sorting every row again."""
-    r, c = idx.shape
+    c = idx.shape[1]
     at = np.where(hit.any(axis=1), hit.argmax(axis=1), c - 1).astype(np.int32)[:, None]
     v = new[:, None]
     col = np.arange(c, dtype=np.int32)[None, :]

@@ -341,6 +341,158 @@ class Explainer:
         return rows
 
 
+def _runs(lists: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Items (flat, in rank order within each list) grouped by (list, key): returns the order
+    that sorts them by group keeping rank order, each sorted item's rank within its group, and
+    its group's number (groups numbered in sorted order)."""
+    order = np.lexsort((keys, lists))  # stable: rank order kept within a group
+    lk, kk = lists[order], keys[order]
+    start = np.ones(order.size, np.bool_)
+    start[1:] = (lk[1:] != lk[:-1]) | (kk[1:] != kk[:-1])
+    group = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    return order, np.arange(order.size) - first[group], group
+
+
+def _rank_in_list(lists: np.ndarray, first: np.ndarray, k: int) -> np.ndarray:
+    """For groups given by their list and first position: each group's order among its
+    list's groups, by first position (the order ``rows_from_codes`` meets them in)."""
+    order = np.argsort(lists.astype(np.int64) * k + first)
+    ranked = np.empty(order.size, np.int64)
+    sorted_lists = lists[order]
+    start = np.ones(order.size, np.bool_)
+    start[1:] = sorted_lists[1:] != sorted_lists[:-1]
+    begin = np.maximum.accumulate(np.where(start, np.arange(order.size), 0))
+    ranked[order] = np.arange(order.size) - begin
+    return ranked
+
+
+_ROW_KIND_TEXT = np.array([f'"{kind}"' for kind in (ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE)])
+_KIND_TOP, _KIND_MICRO, _KIND_GENRE, _KIND_BECAUSE = range(4)
+_position_tokens: dict[int, np.ndarray] = {}
+
+
+def _member_tokens(k: int) -> np.ndarray:
+    """(2 * 3 * k,) object: a row member's position as JSON text with what surrounds it —
+    "[" when it opens its row; then "," (more in the row), "]," (row ends, more rows) or "]"
+    (the list's last row ends). Indexed ``(opens * 3 + closes) * k + position``."""
+    table = _position_tokens.get(k)
+    if table is None:
+        table = np.array(
+            [
+                ("[" if opens else "") + str(p) + (",", "],", "]")[closes]
+                for opens in (0, 1)
+                for closes in (0, 1, 2)
+                for p in range(k)
+            ],
+            dtype=object,
+        )
+        _position_tokens[k] = table
+    return table
+
+
+def rows_json(
+    genres: np.ndarray, adjs: np.ndarray, anchors: np.ndarray, lengths: np.ndarray
+) -> list[str]:
+    """``Explainer.rows_from_codes`` for a block of lists at once, as JSON text (the same
+    text ``json.dumps(rows, separators=(",", ":"))`` writes): (b, k) int64 genre, first
+    adjective and anchor codes in rank order (0 none), (b,) how many items each list has. The
+    grouping runs as sorts over the whole block; only the final joins are per list."""
+    b, k = genres.shape
+    lengths = np.minimum(np.asarray(lengths, np.int64), k)
+    position = np.arange(k)
+    row_of = np.where(position[None, :] < np.minimum(lengths, TOP_ROW)[:, None], 0, -1)
+    n_rows = (lengths > 0).astype(np.int64)
+    meta = np.zeros((b, MAX_ROWS, 4), np.int64)  # kind, genre, adjective, anchor per row
+    # Microgenres: items past the top row grouped by (genre, adjective), by first appearance.
+    lists, pos = np.nonzero((position[None, :] >= TOP_ROW) & (position[None, :] < lengths[:, None]))
+    g, a = genres[lists, pos], adjs[lists, pos]
+    _, g_key = np.unique(g, return_inverse=True)
+    a_values, a_key = np.unique(a, return_inverse=True)
+    order, rank, group = _runs(lists, g_key.ravel() * len(a_values) + a_key.ravel())
+    n_groups = int(group[-1]) + 1 if group.size else 0
+    size = np.bincount(group, minlength=n_groups)
+    lead = order[rank == 0]  # each group's first item
+    ok = (size >= ROW_MIN) & ((g[lead] != 0) | (a[lead] != 0))
+    kept = np.zeros(n_groups, np.bool_)
+    slot = np.zeros(n_groups, np.int64)
+    if ok.any():
+        ranked = _rank_in_list(lists[lead[ok]], pos[lead[ok]], k)
+        kept[ok] = ranked < MAX_ROWS - 1
+        slot[ok] = 1 + ranked
+        where = np.flatnonzero(kept)
+        lst, slt, first = lists[lead[where]], slot[where], lead[where]
+        meta[lst, slt, 0] = np.where(a[first] != 0, _KIND_MICRO, _KIND_GENRE)
+        meta[lst, slt, 1] = g[first]
+        meta[lst, slt, 2] = a[first]
+        n_rows += np.bincount(lst, minlength=b)
+    member = kept[group] & (rank < ROW_MAX)
+    row_of[lists[order[member]], pos[order[member]]] = slot[group[member]]
+    # "Because you watched": items left out of those rows, grouped by anchor.
+    lists, pos = np.nonzero((row_of < 0) & (anchors != 0) & (position[None, :] >= TOP_ROW))
+    lists, pos = lists[pos < lengths[lists]], pos[pos < lengths[lists]]
+    h = anchors[lists, pos]
+    order, rank, group = _runs(lists, h)
+    n_groups = int(group[-1]) + 1 if group.size else 0
+    size = np.bincount(group, minlength=n_groups)
+    lead = order[rank == 0]
+    ok = size >= ROW_MIN
+    kept = np.zeros(n_groups, np.bool_)
+    slot = np.zeros(n_groups, np.int64)
+    if ok.any():
+        lst = lists[lead[ok]]
+        ranked = _rank_in_list(lst, pos[lead[ok]], k)
+        kept[ok] = ranked < MAX_ROWS - n_rows[lst]
+        slot[ok] = n_rows[lst] + ranked
+        where = np.flatnonzero(kept)
+        lst, slt = lists[lead[where]], slot[where]
+        meta[lst, slt, 0] = _KIND_BECAUSE
+        meta[lst, slt, 3] = h[lead[where]]
+        n_rows += np.bincount(lst, minlength=b)
+    member = kept[group] & (rank < ROW_MAX)
+    row_of[lists[order[member]], pos[order[member]]] = slot[group[member]]
+    # Members in (list, row, position) order, as tokens that join into the "i" array.
+    lists, pos = np.nonzero(row_of >= 0)
+    rows = row_of[lists, pos]
+    order = np.lexsort((pos, rows, lists))
+    lists, pos, rows = lists[order], pos[order], rows[order]
+    opens = np.ones(lists.size, np.bool_)
+    opens[1:] = (lists[1:] != lists[:-1]) | (rows[1:] != rows[:-1])
+    ends = np.append(opens[1:], True)
+    last_row = rows == n_rows[lists] - 1
+    closes = np.where(ends, np.where(last_row, 2, 1), 0)
+    tokens = _member_tokens(k)[(opens * 3 + closes) * k + pos].tolist()
+    bounds = np.searchsorted(lists, np.arange(b + 1)).tolist()
+    # Each row's kind and codes with its separator, flat in (list, row) order.
+    present = np.arange(MAX_ROWS)[None, :] < n_rows[:, None]
+    flat = meta[present]
+    sep = np.where(np.append(present[:, 1:], np.zeros((b, 1), np.bool_), axis=1)[present], ",", "")
+    kinds = (_ROW_KIND_TEXT[flat[:, 0]].astype(object) + sep).tolist()
+    genre, adj, anchor = (
+        [f"{v}{c}" for v, c in zip(flat[:, j].tolist(), sep.tolist(), strict=True)]
+        for j in (1, 2, 3)
+    )
+    row_bounds = np.append(0, np.cumsum(n_rows)).tolist()
+    out = []
+    for i in range(b):
+        lo, hi = row_bounds[i], row_bounds[i + 1]
+        out.append(
+            ROWS_JSON
+            % (
+                "".join(kinds[lo:hi]),
+                "".join(genre[lo:hi]),
+                "".join(adj[lo:hi]),
+                "".join(anchor[lo:hi]),
+                "".join(tokens[bounds[i] : bounds[i + 1]]),
+            )
+        )
+    return out
+
+
+#: The stored rows' JSON, keys in ``RecommendationList``'s order.
+ROWS_JSON = '{"k":[%s],"g":[%s],"a":[%s],"h":[%s],"i":[%s]}'
+
+
 @dataclass
 class Renderer:
     """Words stored codes in one language: ``labels`` per tag code (see ``Explainer``),

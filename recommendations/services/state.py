@@ -9,7 +9,6 @@ worker processes never act on different pictures of the same subscriber for long
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,7 @@ from recommendations.engine.explain import (
     Explainer,
     anchor_code_matrix,
     drivers,
+    rows_json,
 )
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
@@ -378,15 +378,17 @@ def lists_serialize(
         CODE_TEXT[code.astype(np.int64)].tolist(),
     ]
     t_text, s_ints, g_text, a_text, b_text, h_text, c_text = text
-    # The rows group by code: ints for those (feature index -1 and anchor -1 mean none).
-    g_ints = explainer.tag_codes(d.noun).tolist()
-    a_ints = explainer.tag_codes(d.adjectives[:, :, 0]).tolist()
-    h_ints = np.append(state.title_ids, np.int64(0))[d.anchor].tolist()
-    lengths = valid.sum(axis=1).tolist()
+    lengths = valid.sum(axis=1)
+    # The rows group by code (feature index -1 and anchor -1 mean none), the whole block at once.
+    rows = rows_json(
+        explainer.tag_codes(d.noun),
+        explainer.tag_codes(d.adjectives[:, :, 0]),
+        np.append(state.title_ids, np.int64(0))[d.anchor],
+        lengths,
+    )
     subscriber_ids = state.subscriber_ids[block.positions].tolist()
     out = []
-    for i, sid in enumerate(subscriber_ids):
-        n = lengths[i]
+    for i, (sid, n) in enumerate(zip(subscriber_ids, lengths.tolist(), strict=True)):
         items = ITEMS_JSON % (
             ",".join(t_text[i][:n]),
             ",".join(map(str, s_ints[i][:n])),
@@ -396,8 +398,7 @@ def lists_serialize(
             ",".join(h_text[i][:n]),
             ",".join(c_text[i][:n]),
         )
-        rows = explainer.rows_from_codes(g_ints[i][:n], a_ints[i][:n], h_ints[i][:n])
-        out.append((sid, items, json.dumps(rows, separators=(",", ":"))))
+        out.append((sid, items, rows[i]))
     return out
 
 

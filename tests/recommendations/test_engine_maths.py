@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ from recommendations.engine.explain import (
     anchor_code_matrix,
     drivers,
     english_plural,
+    rows_json,
 )
 from recommendations.engine.profiles import (
     DISLIKED,
@@ -36,6 +38,7 @@ from recommendations.engine.scoring import (
     Model,
     cowatch_similarity,
     diversify,
+    diversify_counted,
     popularity_prior,
     recommend_block,
     top_candidates,
@@ -356,3 +359,56 @@ def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
         "i": [list(range(10)), list(range(10, 20)), [25, 26, 27], list(range(20, 25))],
     }
     assert Explainer(tv).rows_from_codes([], [], []) == {k: [] for k in "kgahi"}
+
+
+def test_rows_of_a_block_are_the_json_of_each_lists_rows() -> None:
+    """``rows_json`` (grouped over a whole block with sorts) writes, list for list, the JSON of
+    ``rows_from_codes``: micro and genre rows, leftovers into "because" rows, the row cap, short
+    and empty lists, negative (dimension) codes."""
+    explainer = Explainer(build_title_vectors([{"genre": ["comedy"]}], [GENRE, TONE]))
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        b, k = 30, 50
+        genres = rng.integers(-2, int(rng.integers(1, 6)), (b, k))
+        genres[rng.random((b, k)) < 0.1] = 0
+        adjs = rng.integers(-1, int(rng.integers(1, 5)), (b, k))
+        adjs[rng.random((b, k)) < 0.3] = 0
+        anchors = rng.integers(0, int(rng.integers(1, 6)), (b, k)) * 1000
+        lengths = rng.integers(0, k + 1, b)
+        lengths[:3] = [0, 5, k]
+        text = rows_json(genres, adjs, anchors, lengths)
+        for i, n in enumerate(lengths.tolist()):
+            rows = explainer.rows_from_codes(
+                genres[i, :n].tolist(), adjs[i, :n].tolist(), anchors[i, :n].tolist()
+            )
+            assert text[i] == json.dumps(rows, separators=(",", ":"))
+
+
+def test_genre_caps_counted_on_the_crowded_genres_only_give_the_dense_count() -> None:
+    """Counting only the genres some list holds past the cap picks the same titles as running
+    counts over every genre (the definition), invalid candidates and title-less genres too."""
+    rng = np.random.default_rng(11)
+    n_titles, n_genres, k = 400, 12, 20
+    groups = np.zeros((n_titles, n_genres), bool)
+    for _ in range(3):
+        groups[np.arange(n_titles), (rng.zipf(1.6, n_titles) - 1) % n_genres] = True
+    groups[rng.random(n_titles) < 0.1] = False
+    cap = math.ceil(0.4 * k)
+    for _ in range(20):
+        idx = rng.integers(0, n_titles, (25, 60)).astype(np.int32)
+        scores = -np.sort(-rng.random((25, 60)).astype(np.float32), axis=1)
+        scores[rng.random((25, 60)) < 0.05] = -np.inf
+        valid = np.isfinite(scores)
+        g = groups[idx] & valid[:, :, None]
+        over = (g & (np.cumsum(g, axis=1) > cap)).any(axis=2)
+        _, _, within = diversify_counted(idx, scores, groups, k)
+        assert within.tolist() == (valid & ~over).sum(axis=1).tolist()
+        tier = np.where(valid & ~over, 0, np.where(valid, 1, 2))
+        order = np.argsort(tier * 60 + np.arange(60), axis=1, kind="stable")[:, :k]
+        expected = np.where(
+            np.take_along_axis(valid, order, axis=1), np.take_along_axis(idx, order, axis=1), -1
+        )
+        picked, _ = diversify(idx, scores, groups, k)
+        assert [sorted(row) for row in picked.tolist()] == [
+            sorted(row) for row in expected.tolist()
+        ]
