@@ -397,16 +397,7 @@ def diversify_counted(
             np.full((b, k), -np.inf, np.float32),
             np.zeros(b, np.int64),
         )
-    cap = max(1, math.ceil(share * k))
-    hot = _genres_over(idx, valid, groups, cap)
-    if hot.size:
-        # Running counts only for the genres some list holds more than ``cap`` times: no
-        # other genre can pass the cap (a few columns instead of every genre).
-        g = groups[:, hot][np.where(valid, idx, 0)] & valid[:, :, None]  # (b, n, H)
-        counts = np.cumsum(g, axis=1, dtype=np.int16)
-        over = (g & (counts > cap)).any(axis=2)
-    else:
-        over = np.zeros_like(valid)
+    over = _over_cap(idx, valid, groups, max(1, math.ceil(share * k)))
     tier = np.where(valid & ~over, 0, np.where(valid, 1, 2))
     within = (tier == 0).sum(axis=1)
     order = np.argsort(tier * n + np.arange(n)[None, :], axis=1, kind="stable")[:, :k]
@@ -438,21 +429,38 @@ def _groups_csr(groups: np.ndarray) -> sp.csr_matrix:
     return _csr_cache[0][1]
 
 
-def _genres_over(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) -> np.ndarray:
-    """Genre columns (int64) that more than ``cap`` valid candidates of some row of ``idx``
-    (b, n) have, counted from the genres' non-zeros (no (b, n, G) temporary)."""
-    b, n_groups = idx.shape[0], groups.shape[1]
+def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) -> np.ndarray:
+    """(b, n) bool: valid candidates of ``idx`` (b, n) that have a genre already held by
+    ``cap`` valid candidates ranked above them. Running counts are kept only for the (list,
+    genre) pairs past the cap — a few per list — found from the genres' non-zeros, so no
+    (b, n, G) array is built."""
+    b, n = idx.shape
+    n_groups = groups.shape[1]
+    over = np.zeros((b, n), np.bool_)
     if not n_groups or not valid.any():
-        return np.zeros(0, np.int64)
+        return over
     by_title = _groups_csr(groups)
     rows, cols = np.nonzero(valid)
     titles = idx[rows, cols]
     lengths = np.diff(by_title.indptr)[titles]
     starts = np.repeat(by_title.indptr[titles] - np.cumsum(lengths) + lengths, lengths)
     genre = by_title.indices[starts + np.arange(int(lengths.sum()))]
-    key = np.repeat(rows.astype(np.int64), lengths) * n_groups + genre
-    totals = np.bincount(key, minlength=b * n_groups).reshape(b, n_groups)
-    return np.flatnonzero((totals > cap).any(axis=0))
+    rows, cols = np.repeat(rows, lengths), np.repeat(cols, lengths)
+    key = rows.astype(np.int64) * n_groups + genre
+    totals = np.bincount(key, minlength=b * n_groups)
+    crowded = totals[key] > cap
+    if not crowded.any():
+        return over
+    key, rows, cols = key[crowded], rows[crowded], cols[crowded]
+    pairs = np.flatnonzero(totals > cap)  # sorted, so grouped by list
+    pair_list = pairs // n_groups
+    # Each crowded pair's slot among its list's crowded genres.
+    slot = totals  # reused as the (list, genre) -> slot table
+    slot[pairs] = np.arange(pairs.size) - np.searchsorted(pair_list, pair_list)
+    held = np.zeros((b, int(slot[pairs].max()) + 1, n), np.bool_)
+    held[rows, slot[key], cols] = True
+    counts = np.cumsum(held, axis=2, dtype=np.int16 if n < 2**15 else np.int32)
+    return (held & (counts > cap)).any(axis=1)
 
 
 def recommend_block(
