@@ -1,10 +1,9 @@
 -- wrk script for bench_subscriber: one signed-in user per connection (run wrk with as many
 -- threads as connections), each with its own session cookie, keeping the cookies the site sets
 -- (the CSRF cookie, as a browser would), waiting a random think time between requests.
--- Arguments after "--": PATH THINK_MS LANGUAGE SESSIONS_FILE (one session key per line).
+-- Arguments after "--": PATH THINK_MS LANGUAGE COOKIES_FILE (one user's "name=value; ..." a line).
 -- Prints one JSON line: requests, errors, duration, p50/p95/p99 latency in ms.
 
-local keys = {}
 local next_user = 0
 
 function setup(thread)
@@ -16,11 +15,14 @@ function init(args)
   path = args[1]
   think = tonumber(args[2])
   language = args[3]
-  local sessions = {}
+  local jars = {}
   for line in io.lines(args[4]) do
-    sessions[#sessions + 1] = line
+    jars[#jars + 1] = line
   end
-  cookies = { sessionid = sessions[((user - 1) % #sessions) + 1] }
+  cookies = {}
+  for name, value in jars[((user - 1) % #jars) + 1]:gmatch("([^=;%s]+)=([^;]*)") do
+    cookies[name] = value
+  end
   math.randomseed(user)
 end
 
