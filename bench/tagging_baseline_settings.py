@@ -8,6 +8,7 @@ from __future__ import annotations
 from bench.tagging_settings import *  # noqa: F403
 from bench.tagging_settings import DATABASES
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3", "config.sqlite"}:
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
