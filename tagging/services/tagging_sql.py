@@ -156,3 +156,126 @@ def insert_revision(tagging: Tagging, *, saved_by: User | None, now: Any) -> Non
             f"INSERT INTO {TaggingRevision._meta.db_table} ({columns}) VALUES ({marks})",  # noqa: S608
             params,
         )
+
+
+# --- PostgreSQL: a save and its follow-ups as one statement ------------------------------
+#
+# On PostgreSQL every statement is a round trip to another process, and under load each round
+# trip waits for that process to be scheduled on the shared cores; a save as BEGIN, three
+# statements and COMMIT was five of them. Data-modifying WITH clauses make the write, the
+# assignment's status and the revision row one statement, which PostgreSQL runs atomically
+# on its own (no BEGIN/COMMIT round trips). The revision copies the row the write returned,
+# so it records exactly what was stored. SQLite has no data-modifying WITH: it keeps the
+# transaction above (in-process, where a statement costs no round trip).
+
+
+def single_statement_writes() -> bool:
+    """True where a save and its follow-ups run as one statement (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+_REVISION_COPY = ("id", "version", "status", "values", "evidence", "notes", "updated_at")
+
+
+def _revision_from(source: str, saved_by: User | None) -> tuple[str, list[Any]]:
+    """``INSERT`` of the revision row copied from the CTE ``source`` (which returned
+    ``_REVISION_COPY``), saved by ``saved_by``."""
+    columns = ", ".join(
+        _q(_field(TaggingRevision, n).column)
+        for n in ("tagging", "version", "status", "values", "evidence", "notes", "saved_by")
+    )
+    return (
+        f"INSERT INTO {TaggingRevision._meta.db_table} ({columns}, saved_at) "  # noqa: S608
+        f"SELECT {source}.id, {source}.version, {source}.status, {source}.{_q('values')}, "
+        f"{source}.evidence, {source}.notes, CAST(%s AS integer), {source}.updated_at "
+        f"FROM {source}",
+        [saved_by.pk if saved_by is not None else None],
+    )
+
+
+def _assignment_from(
+    source: str, status: str, now: Any, only_from: str | None
+) -> tuple[str, list[Any]]:
+    """``UPDATE`` of the assignment of the tagging the CTE ``source`` returned."""
+    sql = (
+        f"UPDATE {Assignment._meta.db_table} SET status = %s, updated_at = %s "  # noqa: S608
+        f"WHERE id = (SELECT assignment_id FROM {source})"
+    )
+    params = [str(status), _prep(Assignment, "updated_at", now)]
+    if only_from is not None:
+        sql += " AND status = %s"
+        params.append(str(only_from))
+    return sql, params
+
+
+def insert_tagging_with_revision(
+    tagging: Tagging, *, saved_by: User, mark_assignment: tuple[str, str] | None
+) -> None:
+    """``insert_tagging`` + ``set_assignment_status(…, only_from=…)`` (``mark_assignment`` is
+    (status, only_from), or None) + ``insert_revision`` in one statement (PostgreSQL)."""
+    fields = [f for f in Tagging._meta.concrete_fields if not f.primary_key]
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            f.pre_save(tagging, add=True)
+    columns = ", ".join(_q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(getattr(tagging, f.attname), connection) for f in fields]
+    returning = ", ".join(_q(n) if n == "values" else n for n in (*_REVISION_COPY, "assignment_id"))
+    sql = (
+        f"WITH g AS (INSERT INTO {Tagging._meta.db_table} ({columns}) "  # noqa: S608
+        f"VALUES ({marks}) RETURNING {returning})"
+    )
+    if mark_assignment is not None:
+        update, update_params = _assignment_from(
+            "g", mark_assignment[0], tagging.updated_at, mark_assignment[1]
+        )
+        sql += f", a AS ({update})"
+        params += update_params
+    revision, revision_params = _revision_from("g", saved_by)
+    sql += f", r AS ({revision}) SELECT id FROM g"  # noqa: S608
+    params += revision_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        tagging.pk = cursor.fetchone()[0]
+    tagging._state.adding = False
+    tagging._state.db = connection.alias
+
+
+def update_tagging_with_revision(
+    *,
+    pk: int,
+    version: int,
+    statuses: tuple[str, ...],
+    changes: Mapping[str, Any],
+    saved_by: User,
+    mark_assignment: tuple[str, str | None] | None,
+) -> bool:
+    """``update_tagging_if`` and, when it won, ``set_assignment_status`` (``mark_assignment``:
+    (status, only_from), or None) + ``insert_revision``, in one statement (PostgreSQL). True
+    when this call won."""
+    names = list(changes)
+    sets = ", ".join(f"{_q(_field(Tagging, n).column)} = %s" for n in names)
+    marks = ", ".join(["%s"] * len(statuses))
+    returning = ", ".join(_q(n) if n == "values" else n for n in (*_REVISION_COPY, "assignment_id"))
+    sql = (
+        f"WITH u AS (UPDATE {Tagging._meta.db_table} SET {sets}, version = version + 1 "  # noqa: S608
+        f"WHERE id = %s AND version = %s AND status IN ({marks}) RETURNING {returning})"
+    )
+    params = [
+        *(_prep(Tagging, n, changes[n]) for n in names),
+        pk,
+        version,
+        *(str(s) for s in statuses),
+    ]
+    if mark_assignment is not None:
+        update, update_params = _assignment_from(
+            "u", mark_assignment[0], changes["updated_at"], mark_assignment[1]
+        )
+        sql += f", a AS ({update})"
+        params += update_params
+    revision, revision_params = _revision_from("u", saved_by)
+    sql += f", r AS ({revision}) SELECT version FROM u"  # noqa: S608
+    params += revision_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None

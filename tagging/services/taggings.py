@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -237,19 +238,32 @@ def tagging_create(
     )
     if isinstance(title, Title):
         tagging.title = title
+    mark_new = assignment["status"] == Assignment.Status.NEW
     try:
         # A tagging of the title left without its assignment (one deleted and made again) is
         # not in the read above: the unique constraint turns it into the same Conflict.
-        with transaction.atomic():
-            tagging_sql.insert_tagging(tagging)
-            if assignment["status"] == Assignment.Status.NEW:
-                tagging_sql.set_assignment_status(
-                    assignment["pk"],
-                    Assignment.Status.DRAFT,
-                    tagging.updated_at,
-                    only_from=Assignment.Status.NEW,
+        if tagging_sql.single_statement_writes():
+            # One statement is atomic by itself; inside a caller's transaction, a savepoint
+            # keeps the IntegrityError from breaking it.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                tagging_sql.insert_tagging_with_revision(
+                    tagging,
+                    saved_by=tagger,
+                    mark_assignment=(Assignment.Status.DRAFT, Assignment.Status.NEW)
+                    if mark_new
+                    else None,
                 )
-            _record_revision(tagging, saved_by=tagger, now=tagging.updated_at)
+        else:
+            with transaction.atomic():
+                tagging_sql.insert_tagging(tagging)
+                if mark_new:
+                    tagging_sql.set_assignment_status(
+                        assignment["pk"],
+                        Assignment.Status.DRAFT,
+                        tagging.updated_at,
+                        only_from=Assignment.Status.NEW,
+                    )
+                _record_revision(tagging, saved_by=tagger, now=tagging.updated_at)
     except IntegrityError as exc:  # the same tagger's second tab created it a moment earlier
         current: Mapping[str, Any] = (
             Tagging.objects.filter(title_id=title_id, tagger=tagger).values("pk", "version").first()
@@ -299,6 +313,20 @@ def tagging_save_draft(
         changes["seconds_spent"] = max(changes["seconds_spent"], tagging.seconds_spent)
     now = timezone.now()
     changes["updated_at"] = now
+    mark_new = bool(tagging.assignment_id) and _assignment_may_be_new(tagging)
+    if tagging_sql.single_statement_writes():
+        won = tagging_sql.update_tagging_with_revision(
+            pk=tagging.pk,
+            version=version,
+            statuses=EDITABLE,
+            changes=changes,
+            saved_by=user,
+            mark_assignment=(Assignment.Status.DRAFT, Assignment.Status.NEW) if mark_new else None,
+        )
+        if not won:
+            raise _stale_or_read_only(tagging.pk, version)
+        _applied(tagging, loaded=version, changes=changes)
+        return tagging
     with transaction.atomic():
         won = tagging_sql.update_tagging_if(
             pk=tagging.pk, version=version, statuses=EDITABLE, changes=changes
@@ -306,7 +334,7 @@ def tagging_save_draft(
         if not won:
             raise _stale_or_read_only(tagging.pk, version)
         _applied(tagging, loaded=version, changes=changes)
-        if tagging.assignment_id and _assignment_may_be_new(tagging):
+        if mark_new and tagging.assignment_id:
             tagging_sql.set_assignment_status(
                 tagging.assignment_id,
                 Assignment.Status.DRAFT,
@@ -371,6 +399,21 @@ def tagging_submit(
         "updated_at": now,
         "taxonomy_version": current_taxonomy,
     }
+    if tagging_sql.single_statement_writes():
+        won = tagging_sql.update_tagging_with_revision(
+            pk=tagging.pk,
+            version=given,
+            statuses=EDITABLE,
+            changes=changes,
+            saved_by=user,
+            mark_assignment=(Assignment.Status.SUBMITTED, None) if tagging.assignment_id else None,
+        )
+        if not won:
+            raise _stale_or_read_only(tagging.pk, given)
+        _applied(tagging, loaded=given, changes=changes)
+        # Committed already, unless a caller's transaction is open: then on its commit.
+        transaction.on_commit(lambda: _enqueue_auto_apply(tagging.title_id), robust=True)
+        return tagging
     with transaction.atomic():
         won = tagging_sql.update_tagging_if(
             pk=tagging.pk, version=given, statuses=EDITABLE, changes=changes
