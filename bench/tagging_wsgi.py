@@ -1,16 +1,18 @@
 """WSGI entry for ``bench_tagging``'s gunicorn. With BENCH_TAGGING_BASELINE=1 the pool claim is
 replaced by the naive read-then-write most implementations start with: count the title's
 assignments, and insert when the count is below the overlap — no conditional write, no row
-lock. Everything else (views, serializers, validation) is the real app."""
+lock. Everything else (views, serializers, validation, the web process's settings) is the real
+app."""
 
 from __future__ import annotations
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.tagging_settings")
-application = get_wsgi_application()
+
+from config.wsgi import application  # the production entry, with its GIL setting
+
+__all__ = ["application"]
 
 if os.environ.get("BENCH_TAGGING_BASELINE") == "1":
     from typing import Any
