@@ -288,6 +288,24 @@ def _top_by_partition(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     )
 
 
+def _best_sorted(cand: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(b, n) the best of (b, w) candidates (title indices >= 0, w >= n; padding scores -inf)
+    in (score desc, index asc) order, and their scores. Each (score, index) pair becomes one
+    int64 key — the float's bits made order-preserving, negated, above the index — so a
+    partition and a sort of n keys give the order a stable sort of every candidate by score
+    would, without sorting all w."""
+    v = vals + np.float32(0.0)  # -0.0 -> 0.0: equal scores must give equal keys
+    bits = v.view(np.int32)
+    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)
+    keys = (-ordered << 32) | cand.astype(np.int64)
+    if keys.shape[1] > n:
+        keys = np.partition(keys, n - 1, axis=1)[:, :n]
+    keys.sort(axis=1)
+    ordered = (-(keys >> 32)).astype(np.int32)
+    bits = ordered ^ ((ordered >> 31) & 0x7FFFFFFF)
+    return (keys & 0xFFFFFFFF).astype(np.int32), bits.view(np.float32)
+
+
 def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(b, n) int32 indices of the n best titles per row in descending score order, and scores.
 
@@ -321,9 +339,7 @@ def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         vals = np.full((b, w), -np.inf, np.float32)
         cand[rows, pos] = cols
         vals[rows, pos] = scores[rows, cols]
-        order = np.argsort(-vals, axis=1, kind="stable")[:, :n]
-        out_idx = np.take_along_axis(cand, order, axis=1)
-        out_val = np.take_along_axis(vals, order, axis=1)
+        out_idx, out_val = _best_sorted(cand, vals, n)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(scores[bad], n)
     return out_idx, out_val
@@ -366,9 +382,7 @@ def top_candidates_t(scores_t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarr
         vals = np.full((b, w), -np.inf, np.float32)
         cand[s_idx, pos] = t_idx
         vals[s_idx, pos] = scores_t[t_idx, s_idx]
-        top = np.argsort(-vals, axis=1, kind="stable")[:, :n]
-        out_idx = np.take_along_axis(cand, top, axis=1)
-        out_val = np.take_along_axis(vals, top, axis=1)
+        out_idx, out_val = _best_sorted(cand, vals, n)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
     return out_idx, out_val
