@@ -15,7 +15,9 @@ the CPU seconds the load generator (this process's threads) and the gunicorn wor
 the load average. ``BENCH_TAGGING_THINK=1-3`` adds a tagger's think time (uniform, seconds)
 between calls — the realistic case: a tagger spends minutes per title (the run is then three
 times longer). ``BENCH_TAGGING_WORKERS`` and ``BENCH_TAGGING_THREADS`` set gunicorn's shape
-(default 4 x 5: 20 requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines.
+(default 4 x 5: 20 requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines, ``BENCH_TAGGING_ONLY=sqlite`` (or
+``postgresql``) runs one database. On PostgreSQL the CPU of the local ``postgres`` processes is
+reported too (every local backend: other clients of the same server count in it).
 
 Baseline, same run, same loop: a naive claim (count the title's assignments, then insert — a
 read-then-write without the conditional write or row lock) and, on SQLite, Django's default
@@ -210,6 +212,21 @@ def _think() -> tuple[float, float] | None:
         return None
     low, _, high = spec.partition("-")
     return float(low), float(high or low)
+
+
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU of every local ``postgres`` process so far (0 when none is readable):
+    the database's own share of a PostgreSQL run, which gunicorn's CPU does not include."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, rest = stat.read_text().rpartition(")")
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class Server:
@@ -415,6 +432,7 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
 
     log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
     server_cpu = server.cpu_seconds()
+    db_cpu = _postgres_cpu_seconds()
     own = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     threads = [threading.Thread(target=tagger, args=(t,)) for t in tokens]
@@ -426,6 +444,7 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
     server_cpu = server.cpu_seconds() - server_cpu
+    db_cpu = _postgres_cpu_seconds() - db_cpu
     time.sleep(0.5)  # let gunicorn flush its access log
     served = server.server_times(log_offset)
     served_all = [x for values in served.values() for x in values]
@@ -437,6 +456,7 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
         "server_cpu_share": server_cpu / wall / (os.cpu_count() or 1),
         "client_ms_per_req": client_cpu / max(len(every), 1) * 1000,
         "server_ms_per_req": server_cpu / max(len(every), 1) * 1000,
+        "db_ms_per_req": db_cpu / max(len(every), 1) * 1000,
         "server_p50": _pct(served_all, 50),
         "server_p95": _pct(served_all, 95),
         "server_calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in served.items()},
@@ -509,12 +529,13 @@ def run(quick: bool) -> None:
     scenarios: list[dict[str, object]] = []
     database_url = os.environ.get("DATABASE_URL", "")
     modes = (False,) if os.environ.get("BENCH_TAGGING_SKIP_BASELINE") == "1" else (False, True)
+    only = os.environ.get("BENCH_TAGGING_ONLY", "")  # "sqlite" or "postgresql": one database
     think = _think()
     if think is not None:  # 20 paced taggers make ~10 requests/s: give them a longer run
         seconds *= 3
     with tempfile.TemporaryDirectory(prefix="bench-tagging-") as tmp:
         workdir = Path(tmp)
-        for baseline in modes:
+        for baseline in modes if only != "postgresql" else ():
             mode = "baseline" if baseline else "Tagline"
             db = f"sqlite:///{workdir / f'{mode}.sqlite3'}"
             print(f"-- SQLite file, {mode}: {TAGGERS} taggers for {seconds:.0f} s", flush=True)
@@ -529,7 +550,7 @@ def run(quick: bool) -> None:
                     measure_pages=not baseline,
                 )
             )
-        if database_url.startswith(("postgres://", "postgresql://")):
+        if database_url.startswith(("postgres://", "postgresql://")) and only != "sqlite":
             base = urlparse(database_url).path.lstrip("/") or "tagline"
             for baseline in modes:
                 mode = "baseline" if baseline else "Tagline"
@@ -598,6 +619,11 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
         print(
             f"  {s['label']}: {calls}; CPU per request: client {load['client_ms_per_req']:.2f} ms, "
             f"server {load['server_ms_per_req']:.2f} ms"
+            + (
+                f", PostgreSQL processes {load['db_ms_per_req']:.2f} ms"
+                if s["label"].startswith("PostgreSQL")
+                else ""
+            )
         )
         if load["error_kinds"]:
             print(f"  {s['label']} errors: {load['error_kinds']}")

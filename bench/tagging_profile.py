@@ -1,5 +1,7 @@
 """Per-call profile of the taggers' loop (next -> draft -> submit), in-process: the SQL each call
-runs (CaptureQueriesContext) and, with --profile, a pyinstrument report of N loops.
+runs (CaptureQueriesContext) and, with --profile, a pyinstrument report of N loops. On PostgreSQL it also reports the CPU the database backend
+process serving this connection spent per call (from /proc, so only when the server is local
+and readable), which the gunicorn-side figures of ``bench_tagging`` do not see.
 
     python -m bench.tagging_profile [--loops 200] [--profile] [--database-url URL]
 
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,30 +64,52 @@ def main() -> int:
         for t in tokens[: bench_tagging.TAGGERS]
     ]
 
+    backend_stat: Path | None = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    backend_cpu: dict[str, list[float]] = {}
+
+    def backend_seconds() -> float:
+        if backend_stat is None:
+            return 0.0
+        try:
+            fields = backend_stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def loop(client: Client, sink: dict[str, list[tuple[float, int, list[str]]]]) -> None:
         steps = []
         with CaptureQueriesContext(connection) as q:
             t = time.process_time()
+            b = backend_seconds()
             r = client.post("/api/v1/assignments/next/")
             steps.append(("next", time.process_time() - t, r, list(q.captured_queries)))
+            backend_cpu.setdefault("next", []).append(backend_seconds() - b)
         data = r.json()
         with CaptureQueriesContext(connection) as q:
             t = time.process_time()
+            b = backend_seconds()
             r = client.post(
                 "/api/v1/taggings/",
                 {"title": data["title"]["id"], "values": bench_tagging.COMPLETE, "notes": "b"},
                 content_type="application/json",
             )
             steps.append(("draft", time.process_time() - t, r, list(q.captured_queries)))
+            backend_cpu.setdefault("draft", []).append(backend_seconds() - b)
         tagging = r.json()
         with CaptureQueriesContext(connection) as q:
             t = time.process_time()
+            b = backend_seconds()
             r = client.post(
                 f"/api/v1/taggings/{tagging['id']}/submit/",
                 {"version": tagging["version"]},
                 content_type="application/json",
             )
             steps.append(("submit", time.process_time() - t, r, list(q.captured_queries)))
+            backend_cpu.setdefault("submit", []).append(backend_seconds() - b)
         for name, elapsed, response, queries in steps:
             assert response.status_code in (200, 201), (
                 name,
@@ -97,27 +122,46 @@ def main() -> int:
     for client in clients:
         loop(client, warm)
     sink: dict[str, list[tuple[float, int, list[str]]]] = {}
-    profiler = None
+    profiler: Any = None
+    stats: Any = None
     if args.profile:
-        from pyinstrument import Profiler
+        try:
+            from pyinstrument import Profiler
 
-        profiler = Profiler(interval=0.0005)
-        profiler.start()
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+        except ImportError:  # not installed: the standard library's deterministic profiler
+            import cProfile
+
+            stats = cProfile.Profile()
+            stats.enable()
+    backend_cpu.clear()
     for i in range(args.loops):
         loop(clients[i % len(clients)], sink)
     if profiler is not None:
         profiler.stop()
+    if stats is not None:
+        stats.disable()
     for name, rows in sink.items():
         times = sorted(r[0] for r in rows)
         print(
             f"{name:<7} p50 {times[len(times) // 2] * 1000:6.2f} ms  "
             f"p95 {times[int(len(times) * 0.95)] * 1000:6.2f} ms  queries {rows[-1][1]}"
+            + (
+                f"  database backend CPU {sum(backend_cpu[name]) / len(rows) * 1000:5.2f} ms/call"
+                if backend_stat is not None
+                else ""
+            )
         )
         if args.sql:
             for sql in rows[-1][2]:
                 print("   ", sql[:300])
     if profiler is not None:
         print(profiler.output_text(unicode=True, color=False, show_all=False))
+    if stats is not None:
+        import pstats
+
+        pstats.Stats(stats).sort_stats("tottime").print_stats(40)
     return 0
 
 
