@@ -473,8 +473,8 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     slot[pairs] = np.arange(pairs.size) - np.searchsorted(pair_list, pair_list)
     held = np.zeros((b, int(slot[pairs].max()) + 1, n), np.bool_)
     held[rows, slot[key], cols] = True
-    counts = np.cumsum(held, axis=2, dtype=np.int16 if n < 2**15 else np.int32)
-    over_cap: np.ndarray = (held & (counts > cap)).any(axis=1)
+    counts = held.cumsum(axis=2, dtype=np.int16 if n < 2**15 else np.int32)
+    over_cap: np.ndarray = (held & np.greater(counts, cap)).any(axis=1)
     return over_cap
 
 
