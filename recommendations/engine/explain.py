@@ -345,7 +345,9 @@ def _runs(lists: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     """Items (flat, in rank order within each list) grouped by (list, key): returns the order
     that sorts them by group keeping rank order, each sorted item's rank within its group, and
     its group's number (groups numbered in sorted order)."""
-    order = np.lexsort((keys, lists))  # stable: rank order kept within a group
+    # One int64 key, stably sorted: rank order is kept within a group.
+    span = int(keys.max()) + 1 if keys.size else 1
+    order = np.argsort(lists.astype(np.int64) * span + keys, kind="stable")
     lk, kk = lists[order], keys[order]
     start = np.ones(order.size, np.bool_)
     start[1:] = (lk[1:] != lk[:-1]) | (kk[1:] != kk[:-1])
@@ -454,7 +456,7 @@ def rows_json(
     # Members in (list, row, position) order, as tokens that join into the "i" array.
     lists, pos = np.nonzero(row_of >= 0)
     rows = row_of[lists, pos]
-    order = np.lexsort((pos, rows, lists))
+    order = np.argsort((lists.astype(np.int64) * MAX_ROWS + rows) * k + pos)
     lists, pos, rows = lists[order], pos[order], rows[order]
     opens = np.ones(lists.size, np.bool_)
     opens[1:] = (lists[1:] != lists[:-1]) | (rows[1:] != rows[:-1])
