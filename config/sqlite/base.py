@@ -15,6 +15,10 @@ connection (one per thread) opens its own and threads of one process queue like 
 the kernel drops the lock of a process that dies. Writers that do not use this backend (the
 ``sqlite3`` shell, a write outside any ``atomic`` block) still meet SQLite's own lock and busy
 timeout, which stay set as before. In-memory databases (tests) have one process: no lock file.
+
+The wait for the OS lock has no timeout: a writer waits as long as the transaction ahead of it
+lasts (as PostgreSQL's row locks do by default) instead of failing with "database is locked"
+after the busy timeout — a long ``import_*`` transaction delays taggers' saves until it commits.
 """
 
 from __future__ import annotations
