@@ -90,7 +90,8 @@ def test_session_user_and_roles_come_from_one_query(make_user, django_assert_num
         user = get_user(request)
         assert user.pk == editor.pk
         assert roles_of(user) == {Role.EDITOR}
-        assert has_role(user, Role.EDITOR) and not has_role(user, Role.TAGGER)
+        assert has_role(user, Role.EDITOR)
+        assert not has_role(user, Role.TAGGER)
 
 
 def test_a_deactivated_users_session_no_longer_signs_them_in(tagger):
@@ -100,4 +101,5 @@ def test_a_deactivated_users_session_no_longer_signs_them_in(tagger):
     tagger.is_active = False
     tagger.save(update_fields=["is_active"])
     response = client.get("/tagging/queue/")
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
