@@ -208,6 +208,28 @@ def _assignment_from(
     return sql, params
 
 
+def _then_status_and_revision(
+    sql: str,
+    params: list[Any],
+    source: str,
+    mark_assignment: tuple[str, str | None] | None,
+    at: Any,
+    saved_by: User | None,
+    *,
+    select: str,
+) -> tuple[str, list[Any]]:
+    """``sql`` (a ``WITH source AS (… RETURNING …)``) followed by the assignment's status change
+    (when ``mark_assignment``) and the revision copied from ``source``'s row, selecting
+    ``select`` from it."""
+    if mark_assignment is not None:
+        update, update_params = _assignment_from(source, mark_assignment[0], at, mark_assignment[1])
+        sql += f", a AS ({update})"
+        params = [*params, *update_params]
+    revision, revision_params = _revision_from(source, saved_by)
+    sql += f", r AS ({revision}) SELECT {select} FROM {source}"  # noqa: S608
+    return sql, [*params, *revision_params]
+
+
 def insert_tagging_with_revision(
     tagging: Tagging, *, saved_by: User, mark_assignment: tuple[str, str] | None
 ) -> None:
@@ -225,15 +247,9 @@ def insert_tagging_with_revision(
         f"WITH g AS (INSERT INTO {Tagging._meta.db_table} ({columns}) "  # noqa: S608
         f"VALUES ({marks}) RETURNING {returning})"
     )
-    if mark_assignment is not None:
-        update, update_params = _assignment_from(
-            "g", mark_assignment[0], tagging.updated_at, mark_assignment[1]
-        )
-        sql += f", a AS ({update})"
-        params += update_params
-    revision, revision_params = _revision_from("g", saved_by)
-    sql += f", r AS ({revision}) SELECT id FROM g"  # noqa: S608
-    params += revision_params
+    sql, params = _then_status_and_revision(
+        sql, params, "g", mark_assignment, tagging.updated_at, saved_by, select="id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         tagging.pk = cursor.fetchone()[0]
@@ -267,15 +283,9 @@ def update_tagging_with_revision(
         version,
         *(str(s) for s in statuses),
     ]
-    if mark_assignment is not None:
-        update, update_params = _assignment_from(
-            "u", mark_assignment[0], changes["updated_at"], mark_assignment[1]
-        )
-        sql += f", a AS ({update})"
-        params += update_params
-    revision, revision_params = _revision_from("u", saved_by)
-    sql += f", r AS ({revision}) SELECT version FROM u"  # noqa: S608
-    params += revision_params
+    sql, params = _then_status_and_revision(
+        sql, params, "u", mark_assignment, changes["updated_at"], saved_by, select="version"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
