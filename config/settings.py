@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tagline",
         }
