@@ -87,13 +87,13 @@ def _store_postgresql(
     table = RecommendationList._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage_v2 "
+            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage_json "
             "(subscriber_id bigint, items json, rows json) ON COMMIT DELETE ROWS"
         )
         # Inside a caller's transaction (or a test's) the commit that empties it has not come yet.
-        cursor.execute("TRUNCATE tagline_list_stage_v2")
+        cursor.execute("TRUNCATE tagline_list_stage_json")
         with cursor.cursor.copy(
-            "COPY tagline_list_stage_v2 (subscriber_id, items, rows) FROM STDIN"
+            "COPY tagline_list_stage_json (subscriber_id, items, rows) FROM STDIN"
         ) as copy:
             # COPY's text format, built here: JSON text never holds a raw tab or newline (the
             # encoder escapes them), so only backslashes need doubling.
@@ -109,7 +109,7 @@ def _store_postgresql(
         cursor.execute(
             f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
             "history_version, generated_at, build_ms) "
-            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage_v2 "
+            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage_json "
             "ON CONFLICT (subscriber_id) DO UPDATE SET items = EXCLUDED.items, rows = EXCLUDED.rows, "
             "tags_version = EXCLUDED.tags_version, taxonomy_version = EXCLUDED.taxonomy_version, "
             "history_version = EXCLUDED.history_version, generated_at = EXCLUDED.generated_at, "

@@ -315,18 +315,8 @@ def tagging_save_draft(
     changes["updated_at"] = now
     mark_new = bool(tagging.assignment_id) and _assignment_may_be_new(tagging)
     if tagging_sql.single_statement_writes():
-        won = tagging_sql.update_tagging_with_revision(
-            pk=tagging.pk,
-            version=version,
-            statuses=EDITABLE,
-            changes=changes,
-            saved_by=user,
-            mark_assignment=(Assignment.Status.DRAFT, Assignment.Status.NEW) if mark_new else None,
-        )
-        if not won:
-            raise _stale_or_read_only(tagging.pk, version)
-        _applied(tagging, loaded=version, changes=changes)
-        return tagging
+        mark = (Assignment.Status.DRAFT, Assignment.Status.NEW) if mark_new else None
+        return _update_with_revision(tagging, version, changes, user=user, mark_assignment=mark)
     with transaction.atomic():
         won = tagging_sql.update_tagging_if(
             pk=tagging.pk, version=version, statuses=EDITABLE, changes=changes
@@ -342,6 +332,30 @@ def tagging_save_draft(
                 only_from=Assignment.Status.NEW,
             )
         _record_revision(tagging, saved_by=user, now=now)
+    return tagging
+
+
+def _update_with_revision(
+    tagging: Tagging,
+    version: int,
+    changes: dict[str, Any],
+    *,
+    user: User,
+    mark_assignment: tuple[str, str | None] | None,
+) -> Tagging:
+    """The PostgreSQL single-statement write: the conditional UPDATE, the assignment's status
+    and the revision together; 409 when another write won."""
+    won = tagging_sql.update_tagging_with_revision(
+        pk=tagging.pk,
+        version=version,
+        statuses=EDITABLE,
+        changes=changes,
+        saved_by=user,
+        mark_assignment=mark_assignment,
+    )
+    if not won:
+        raise _stale_or_read_only(tagging.pk, version)
+    _applied(tagging, loaded=version, changes=changes)
     return tagging
 
 
@@ -400,17 +414,8 @@ def tagging_submit(
         "taxonomy_version": current_taxonomy,
     }
     if tagging_sql.single_statement_writes():
-        won = tagging_sql.update_tagging_with_revision(
-            pk=tagging.pk,
-            version=given,
-            statuses=EDITABLE,
-            changes=changes,
-            saved_by=user,
-            mark_assignment=(Assignment.Status.SUBMITTED, None) if tagging.assignment_id else None,
-        )
-        if not won:
-            raise _stale_or_read_only(tagging.pk, given)
-        _applied(tagging, loaded=given, changes=changes)
+        mark = (Assignment.Status.SUBMITTED, None) if tagging.assignment_id else None
+        _update_with_revision(tagging, given, changes, user=user, mark_assignment=mark)
         # Committed already, unless a caller's transaction is open: then on its commit.
         transaction.on_commit(lambda: _enqueue_auto_apply(tagging.title_id), robust=True)
         return tagging
