@@ -18,16 +18,17 @@ if os.environ.get("BENCH_TAGGING_BASELINE") == "1":
     from typing import Any
 
     from tagging.models import Assignment
-    from tagging.services import assignments
+    from tagging.services import assignment_reads, assignments
 
-    def naive_claim(*, title_id: int, tagger: Any, overlap: int) -> bool:
-        if Assignment.objects.filter(title_id=title_id).count() >= overlap:
-            return False
-        Assignment.objects.create(title_id=title_id, tagger=tagger, source=Assignment.Source.POOL)
-        return True
+    def naive_claim_pool(*, tagger: Any, overlap: int) -> Assignment | None:
+        started, untouched = assignments.pool_candidates(tagger=tagger, overlap=overlap)
+        for title_id in started + untouched:
+            if Assignment.objects.filter(title_id=title_id).count() >= overlap:
+                continue
+            Assignment.objects.create(
+                title_id=title_id, tagger=tagger, source=Assignment.Source.POOL
+            )
+            return assignment_reads.claimed(tagger=tagger, title_id=title_id)
+        return None
 
-    def no_lock(title_id: int, *, wait: bool = False) -> bool:
-        return True
-
-    assignments._claim = naive_claim
-    assignments._lock_candidate = no_lock
+    assignments._claim_pool = naive_claim_pool

@@ -6,17 +6,19 @@ a title more taggers than its overlap, so the claim is a *conditional write*: an
 ``INSERT … SELECT … WHERE (count of the title's assignments) < overlap`` that changes exactly
 one row for the winner and none for everybody else.
 
+Each title's number of taggers is kept in its ``TitleCoverage`` row (by database triggers), so
+finding titles short of their overlap is an index read at any history size.
+
 - SQLite: every transaction is ``BEGIN IMMEDIATE`` (settings), so writers are serialised and the
-  count inside the INSERT is exact.
-- PostgreSQL (READ COMMITTED): two INSERTs could both read the old count, so the candidate title
-  row is first locked with ``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip a title
-  another claimer holds and take the next one instead of queueing behind it, and the count that
-  the INSERT then reads includes every committed claim of that title.
+  count the INSERT reads is exact.
+- PostgreSQL (READ COMMITTED): two INSERTs could both read the old count, so the claim locks the
+  title's coverage row (``FOR UPDATE SKIP LOCKED``, in the same statement as the INSERT):
+  concurrent claimers skip a title another claimer holds and take the next one instead of
+  queueing behind it, and a row filled meanwhile is re-checked at its latest version.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -32,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role, has_role
 from catalog.models import Title
 
-from ..models import Assignment
+from ..models import Assignment, TitleCoverage
 from . import assignment_reads
 
 if TYPE_CHECKING:
@@ -48,9 +50,9 @@ NO_TAGGERS = _("Choose at least one tagger.")
 
 #: Statuses in which an assignment still asks something of its tagger.
 OPEN_STATUSES = (Assignment.Status.NEW, Assignment.Status.DRAFT, Assignment.Status.RETURNED)
-#: How many pool candidates one claim tries before giving up (each try skips locked titles).
+#: How many pool candidates ``pool_candidates`` proposes by default.
 _CLAIM_CANDIDATES = 8
-#: Fresh candidate reads before a claim reports no work (only under extreme contention).
+#: Claim attempts before a claim reports no work (only under extreme contention).
 _CLAIM_ROUNDS = 5
 
 
@@ -191,27 +193,20 @@ def pool_candidates(
     return assignment_reads.pool_candidates(tagger=tagger, overlap=overlap, limit=limit)
 
 
-def _rotated(ids: list[int]) -> list[int]:
-    """``ids`` from a random starting point: concurrent claimers spread over the candidates."""
-    if not ids:
-        return ids
-    start = secrets.randbelow(len(ids))
-    return ids[start:] + ids[:start]
-
-
 def _claim_sql() -> str:
     table = Assignment._meta.db_table
     return (
         f"INSERT INTO {table} (title_id, tagger_id, status, source, priority, is_calibration, "  # noqa: S608
         "created_at, updated_at) "
         "SELECT %s, %s, %s, %s, 0, %s, %s, %s "
-        f"WHERE (SELECT COUNT(*) FROM {table} WHERE title_id = %s) < %s "
+        f"WHERE (SELECT taggers FROM {TitleCoverage._meta.db_table} WHERE title_id = %s) < %s "
         f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE title_id = %s AND tagger_id = %s)"
     )
 
 
 def _claim(*, title_id: int, tagger: User, overlap: int) -> bool:
-    """The conditional write: True when this call created the assignment (exactly one winner)."""
+    """The conditional write: True when this call created the assignment (exactly one winner
+    under SQLite's single write lock)."""
     now = timezone.now()
     params: list[int | str | bool | datetime] = [
         title_id,
@@ -231,47 +226,49 @@ def _claim(*, title_id: int, tagger: User, overlap: int) -> bool:
         return cursor.rowcount == 1
 
 
-def _lock_candidate(title_id: int, *, wait: bool = False) -> bool:
-    """Lock the title row for this transaction where the database has row locks, so the count
-    the conditional write reads includes every committed claim; False when another claimer
-    holds it right now (skip it rather than queue behind it; with ``wait``, queue). SQLite has no row locks and
-    needs none: its IMMEDIATE transaction already holds the database's only write lock."""
+def _claim_serialised(*, tagger: User, overlap: int) -> Assignment | None:
+    """SQLite: read the first candidate and claim it inside one IMMEDIATE transaction — it
+    holds the database's only write lock, so nobody can fill the title in between."""
+    with transaction.atomic():
+        started, untouched = pool_candidates(tagger=tagger, overlap=overlap, limit=1)
+        candidates = started or untouched
+        if not candidates or not _claim(title_id=candidates[0], tagger=tagger, overlap=overlap):
+            return None
+    return assignment_reads.claimed(tagger=tagger, title_id=candidates[0])
+
+
+def _claim_pool(*, tagger: User, overlap: int) -> Assignment | None:
+    """One title claimed from the pool for ``tagger``, or None when the pool has none left."""
     if not connection.features.has_select_for_update_skip_locked:
-        return True
-    return Title.objects.filter(pk=title_id).select_for_update(skip_locked=not wait).exists()
+        return _claim_serialised(tagger=tagger, overlap=overlap)
+    for round_ in range(_CLAIM_ROUNDS):
+        # The last round queues for a held title rather than report "no work" wrongly.
+        wait = round_ == _CLAIM_ROUNDS - 1
+        claimed = assignment_reads.claim_first(tagger=tagger, overlap=overlap, wait=wait)
+        if claimed is not None:
+            return claimed
+        # Nothing claimed: every title short of the overlap was being claimed or filled by
+        # others this instant — or there is none left, which a plain read tells.
+        started, untouched = pool_candidates(tagger=tagger, overlap=overlap, limit=1)
+        if not started and not untouched:
+            return None
+    return None
 
 
 def assignment_next(*, tagger: User, overlap: int | None = None) -> Assignment | None:
     """The next title for ``tagger``: the first open assignment of their own queue, else one
-    claimed from the pool (titles short of their overlap), else None when there is no work.
+    claimed from the pool (titles short of their overlap, started ones first), else None when
+    there is no work.
 
     Atomic under any number of concurrent callers: a pool title never gets more than
-    ``overlap`` assignments. Candidates are read outside the write transaction; the transaction
-    itself is only lock + conditional INSERT per candidate, because on SQLite it holds the
-    database's single write lock. Concurrent callers start at different candidates so twenty
-    taggers do not all queue for the same title.
+    ``overlap`` assignments. On PostgreSQL the claim is one statement that locks the title's
+    coverage row, skipping rows other claimers hold, so twenty taggers pressing the button at
+    once take twenty different titles without waiting for each other; on SQLite it is one
+    short IMMEDIATE transaction.
     """
     overlap = settings.TAGGING_OVERLAP if overlap is None else overlap
     # assignment_queue(tagger=tagger).first(), with its title and tagging, in one statement.
     own = assignment_reads.queue_first(tagger=tagger, statuses=OPEN_STATUSES)
     if own is not None:
         return own
-    for _round in range(_CLAIM_ROUNDS):
-        started, untouched = pool_candidates(tagger=tagger, overlap=overlap)
-        if not started and not untouched:
-            return None
-        ordered = _rotated(started) + _rotated(untouched)
-        won = None
-        with transaction.atomic():
-            for title_id in ordered:
-                # The last round waits for held titles rather than report "no work" wrongly.
-                wait = _round == _CLAIM_ROUNDS - 1
-                if _lock_candidate(title_id, wait=wait) and _claim(
-                    title_id=title_id, tagger=tagger, overlap=overlap
-                ):
-                    won = title_id
-                    break
-        if won is not None:
-            return assignment_reads.claimed(tagger=tagger, title_id=won)
-        # Every candidate filled up (or was being claimed) meanwhile: read fresh ones.
-    return None
+    return _claim_pool(tagger=tagger, overlap=overlap)
