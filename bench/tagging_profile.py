@@ -5,6 +5,9 @@ and readable), which the gunicorn-side figures of ``bench_tagging`` do not see.
 
     python -m bench.tagging_profile [--loops 200] [--profile] [--database-url URL]
 
+Without pyinstrument, --profile uses cProfile timed in CPU (waits on the database excluded),
+sorted by PROFILE_SORT (default tottime; cumtime groups by caller), PROFILE_LINES rows.
+
 Seeds a scratch database (SQLite file under a temporary directory unless --database-url) the
 same way ``bench_tagging`` does, with the same settings module, so the figures are the
 server's own per-request work without HTTP or queueing."""
@@ -161,7 +164,9 @@ def main() -> int:
     if stats is not None:
         import pstats
 
-        pstats.Stats(stats).sort_stats("tottime").print_stats(40)
+        pstats.Stats(stats).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROFILE_LINES", "40"))
+        )
     return 0
 
 
