@@ -5,7 +5,8 @@ scored again) and, for everybody else, only that title's score: one column, comp
 same operations as the full product, patched into each list's kept candidates
 (``engine.candidates``), then the diversity pass runs again on the lists whose candidates
 moved. A list is written only when its titles changed or it holds a re-tagged title (whose
-score and reason moved). The result equals recomputing every list; a list whose kept
+score and reason moved), and explains only its items that moved: the others keep their kept
+reasons (``engine.kept_reasons``). The result equals recomputing every list; a list whose kept
 candidates ran short is scored again in full.
 """
 
@@ -108,13 +109,17 @@ def _patched(
         idx, scores, _ = diversify_counted(
             cand_idx[pos, :n_div], cand_scores[pos, :n_div], state.model.groups(), k
         )
-        changed = (idx != state.list_idx[pos]).any(axis=1) | np.isin(idx, rows).any(axis=1)
-        pos, idx, scores = pos[changed], idx[changed], scores[changed]
+        before = state.list_idx[pos]
+        changed = (idx != before).any(axis=1) | np.isin(idx, rows).any(axis=1)
+        pos, idx, scores, before = pos[changed], idx[changed], scores[changed], before[changed]
         state.list_idx[pos] = idx
         block = block_size(len(state.title_ids))
         for start in range(0, len(pos), block):
             part = slice(start, start + block)
             result = BlockResult(idx[part], scores[part], state.cowatch_norm[pos[part]])
-            d = engine_state.block_drivers(state, pos[part], idx[part]) if explain else None
+            d = None
+            if explain:
+                d = engine_state.block_drivers_kept(state, pos[part], idx[part], before[part], rows)
+            engine_state.reasons_keep(state, pos[part], d)
             yield ComputedBlock(pos[part], result, d)  # type: ignore[arg-type]
     return redo

@@ -22,6 +22,7 @@ from django.conf import settings
 from catalog.selectors import tags_version, taxonomy_version
 from recommendations.engine.explain import (
     CODE_TEXT,
+    MAX_ADJECTIVES,
     SCORE_SCALE,
     Drivers,
     Explainer,
@@ -29,6 +30,7 @@ from recommendations.engine.explain import (
     drivers,
     rows_json,
 )
+from recommendations.engine.kept_reasons import drivers_reusing, kept_columns
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
     CANDIDATE_FACTOR,
@@ -75,6 +77,14 @@ class EngineState:
     cand_scores: np.ndarray | None = None
     cand_cut: np.ndarray | None = None
     cowatch_norm: np.ndarray | None = None  # (S,) float32
+    # Each list's reasons' inputs as last explained (``Drivers`` rows: (S, k) noun, (S, k, 2)
+    # adjectives, (S, k) anchor and anchor code), valid where ``reason_kept`` (S,) is True:
+    # a patched list explains only its items that moved (``engine.kept_reasons``).
+    reason_noun: np.ndarray | None = None
+    reason_adjectives: np.ndarray | None = None
+    reason_anchor: np.ndarray | None = None
+    reason_code: np.ndarray | None = None
+    reason_kept: np.ndarray | None = None
     _weights_csc: sp.csc_matrix | None = None
 
     def weights_csc(self) -> sp.csc_matrix:
@@ -214,6 +224,11 @@ def _add_subscribers(state: EngineState, new_ids: np.ndarray) -> None:
         "cand_scores": -np.inf,
         "cand_cut": np.inf,
         "cowatch_norm": 1.0,
+        "reason_noun": -1,
+        "reason_adjectives": -1,
+        "reason_anchor": -1,
+        "reason_code": 0,
+        "reason_kept": False,
     }
     for name, fill in fills.items():
         arr = getattr(state, name)
@@ -268,6 +283,13 @@ def lists_allocate(state: EngineState) -> None:
     state.cand_scores = shared_array((n, kept), np.float32, -np.inf)
     state.cand_cut = shared_array((n,), np.float32, np.inf)
     state.cowatch_norm = shared_array((n,), np.float32, 1.0)
+    # Feature indices fit in int16 for any real taxonomy: 0.6 kB of kept reasons a list.
+    features = np.int16 if state.model.titles.space.n_features < 2**15 else np.int32
+    state.reason_noun = shared_array((n, k), features, -1)
+    state.reason_adjectives = shared_array((n, k, MAX_ADJECTIVES), features, -1)
+    state.reason_anchor = shared_array((n, k), np.int32, -1)
+    state.reason_code = shared_array((n, k), np.float32, 0)
+    state.reason_kept = shared_array((n,), np.bool_, False)
 
 
 def lists_share(state: EngineState) -> None:
@@ -279,7 +301,18 @@ def lists_share(state: EngineState) -> None:
             getattr(state, name)[...] = arr
 
 
-LIST_ARRAYS = ("list_idx", "cand_idx", "cand_scores", "cand_cut", "cowatch_norm")
+LIST_ARRAYS = (
+    "list_idx",
+    "cand_idx",
+    "cand_scores",
+    "cand_cut",
+    "cowatch_norm",
+    "reason_noun",
+    "reason_adjectives",
+    "reason_anchor",
+    "reason_code",
+    "reason_kept",
+)
 
 
 def shared_array(shape: tuple[int, ...], dtype: type, fill: float) -> np.ndarray:
@@ -328,7 +361,50 @@ def lists_compute(
         state.cand_cut[pos] = result.cand_cut
         state.cowatch_norm[pos] = result.cowatch_norm
         d = block_drivers(state, pos, result.idx) if explain else None
+        reasons_keep(state, pos, d)
         yield ComputedBlock(pos, result, d)  # type: ignore[arg-type]
+
+
+def reasons_keep(state: EngineState, pos: np.ndarray, d: Drivers | None) -> None:
+    """Keep the drivers ``d`` of the lists at ``pos`` (None: computed without reasons, so
+    none are kept for them)."""
+    assert state.reason_kept is not None
+    if d is None:
+        state.reason_kept[pos] = False
+        return
+    assert state.reason_noun is not None
+    assert state.reason_adjectives is not None
+    assert state.reason_anchor is not None
+    assert state.reason_code is not None
+    state.reason_noun[pos] = d.noun
+    state.reason_adjectives[pos] = d.adjectives
+    state.reason_anchor[pos] = d.anchor
+    state.reason_code[pos] = d.anchor_code
+    state.reason_kept[pos] = True
+
+
+def block_drivers_kept(
+    state: EngineState, pos: np.ndarray, idx: np.ndarray, old: np.ndarray, retagged: np.ndarray
+) -> Drivers:
+    """``block_drivers`` for lists whose subscribers' profiles and histories did not change
+    since ``old`` (b, k), their lists then: items still there keep their kept drivers, unless
+    their title is ``retagged`` or the list's reasons were not kept; the rest are explained."""
+    assert state.reason_noun is not None
+    assert state.reason_adjectives is not None
+    assert state.reason_anchor is not None
+    assert state.reason_code is not None
+    assert state.reason_kept is not None
+    columns = kept_columns(old, idx)
+    columns[np.isin(idx, retagged) | ~state.reason_kept[pos][:, None]] = -1
+    kept = Drivers(
+        state.reason_noun[pos],
+        state.reason_adjectives[pos],
+        state.reason_anchor[pos],
+        state.reason_code[pos],
+    )
+    return drivers_reusing(
+        idx, kept, columns, lambda rows, items: block_drivers(state, pos[rows], items)
+    )
 
 
 def block_drivers(state: EngineState, pos: np.ndarray, idx: np.ndarray) -> Drivers:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from recommendations.engine.explain import anchor_code_matrix
+from recommendations.engine.explain import Drivers, anchor_code_matrix
 from recommendations.engine.profiles import (
     Interactions,
     build_profiles,
@@ -160,3 +160,45 @@ def test_column_scores_equal_the_full_products_entries_bit_for_bit() -> None:
     for p in (0, 17, 450):
         column = column_scores(state.profiles, csc, norm, state.model, p)
         np.testing.assert_array_equal(column, scores_t[p])
+
+
+def _assert_reasons_equal(got: Drivers, want: Drivers, idx: np.ndarray) -> None:
+    items = idx >= 0  # a padding item's drivers are never stored
+    for name in ("noun", "adjectives", "anchor", "anchor_code"):
+        np.testing.assert_array_equal(getattr(got, name)[items], getattr(want, name)[items])
+
+
+@pytest.mark.usefixtures("small_lists")
+@pytest.mark.parametrize("explained_before", [True, False])
+def test_reasons_after_incremental_tag_changes_equal_explaining_every_list(
+    explained_before: bool,
+) -> None:
+    """Patched lists reuse their items' kept reasons; what they write, and what is kept for
+    every list, equals explaining the whole list again."""
+    rng = np.random.default_rng(7)
+    state = _state(rng)
+    everyone = np.arange(N_SUBS)
+    for _ in engine_state.lists_compute(state, everyone, explain=explained_before, block=300):
+        pass
+    watchers = np.asarray((state.seen != 0).sum(axis=0)).ravel()
+    popular = np.argsort(-watchers)
+    for rows in ([int(popular[0])], [int(popular[2]), 300], [int(popular[5])]):
+        values = {int(state.title_ids[p]): _values(rng) for p in rows}
+        for block in incremental_blocks(state, title_ids=list(values), values=values):
+            want = engine_state.block_drivers(state, block.positions, block.result.idx)
+            _assert_reasons_equal(block.drivers, want, block.result.idx)
+        assert state.list_idx is not None
+        assert state.reason_kept is not None
+        kept = np.flatnonzero(state.reason_kept)
+        assert explained_before or kept.size < N_SUBS
+        idx = state.list_idx[kept]
+        _assert_reasons_equal(
+            Drivers(
+                state.reason_noun[kept],  # type: ignore[index]
+                state.reason_adjectives[kept],  # type: ignore[index]
+                state.reason_anchor[kept],  # type: ignore[index]
+                state.reason_code[kept],  # type: ignore[index]
+            ),
+            engine_state.block_drivers(state, kept, idx),
+            idx,
+        )
