@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .list_json import token_table
 from .profiles import LIKED, RATED
 from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
 
@@ -229,8 +230,8 @@ def text_table(values: np.ndarray) -> np.ndarray:
     return np.array([str(v) for v in np.asarray(values).tolist()] + ["0"], dtype=object)
 
 
-#: Anchor codes as text (0..63, see ``CODE_LIKED``).
-CODE_TEXT = np.array([str(c) for c in range(64)], dtype=object)
+#: Anchor codes (0..63, see ``CODE_LIKED``) as JSON tokens (``list_json.token_table``).
+CODE_TOKENS = token_table([str(c) for c in range(64)])
 
 
 def upper_first(text: str) -> str:
@@ -263,22 +264,22 @@ class Explainer:
         )
         # A trailing 0 so that feature index -1 ("none") maps to code 0 by plain indexing.
         self._codes = np.append(codes, np.int64(0))
-        self._code_text = text_table(codes)
+        self._code_tokens = token_table(text_table(codes).tolist())
         self._titles: tuple[np.ndarray, np.ndarray] | None = None
 
     def tag_codes(self, features: np.ndarray) -> np.ndarray:
         """Codes of feature indices (any shape, -1 = none -> 0)."""
         return self._codes[features]
 
-    def tag_code_text(self, features: np.ndarray) -> np.ndarray:
-        """``tag_codes`` as decimal text (object array), ready to be joined into JSON."""
-        return self._code_text[features]
+    def tag_code_tokens(self) -> np.ndarray:
+        """(3, F + 1) object: ``tag_codes`` as JSON tokens (``list_json.token_table``)."""
+        return self._code_tokens
 
-    def title_text(self, title_ids: np.ndarray) -> np.ndarray:
-        """(T + 1,) object: each title id as text, "0" last (index -1); kept while the same
-        array is passed."""
+    def title_tokens(self, title_ids: np.ndarray) -> np.ndarray:
+        """(3, T + 1) object: each title id as JSON tokens, "0" last (index -1); kept while
+        the same array is passed."""
         if self._titles is None or self._titles[0] is not title_ids:
-            self._titles = (title_ids, text_table(title_ids))
+            self._titles = (title_ids, token_table(text_table(title_ids).tolist()))
         return self._titles[1]
 
     def rows_from_codes(

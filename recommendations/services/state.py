@@ -21,7 +21,7 @@ from django.conf import settings
 
 from catalog.selectors import tags_version, taxonomy_version
 from recommendations.engine.explain import (
-    CODE_TEXT,
+    CODE_TOKENS,
     MAX_ADJECTIVES,
     SCORE_SCALE,
     Drivers,
@@ -31,6 +31,7 @@ from recommendations.engine.explain import (
     rows_json,
 )
 from recommendations.engine.kept_reasons import drivers_reusing, kept_columns
+from recommendations.engine.list_json import items_json, number_tokens, token_places
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
     CANDIDATE_FACTOR,
@@ -437,24 +438,28 @@ def lists_serialize(
     of the stored shape: columnar codes (see ``RecommendationList``), no words — reasons and
     row names are worded when read, in the reader's language.
 
-    Written as text directly: ids and codes become text once per block by indexing tables of
-    pre-formatted numbers, so a list costs a few joins instead of a JSON encoder walking
-    ~350 ints, and the store sends the text as is."""
+    Written as text directly: ids and codes become tokens by indexing tables of pre-formatted
+    numbers with their separators (``engine.list_json``), so a list's items cost one join
+    instead of a JSON encoder walking ~350 ints, and the store sends the text as is."""
     d, r = block.drivers, block.result
     valid = r.idx >= 0
-    titles = explainer.title_text(state.title_ids)
-    code = np.where(d.anchor >= 0, np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
-    text = [
-        titles[r.idx].tolist(),
-        np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE).astype(np.int64).tolist(),
-        explainer.tag_code_text(d.noun).tolist(),
-        explainer.tag_code_text(d.adjectives[:, :, 0]).tolist(),
-        explainer.tag_code_text(d.adjectives[:, :, 1]).tolist(),
-        titles[d.anchor].tolist(),
-        CODE_TEXT[code.astype(np.int64)].tolist(),
-    ]
-    t_text, s_ints, g_text, a_text, b_text, h_text, c_text = text
     lengths = valid.sum(axis=1)
+    places = token_places(lengths, r.idx.shape[1])
+    titles, tags = explainer.title_tokens(state.title_ids), explainer.tag_code_tokens()
+    code = np.where(d.anchor >= 0, np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
+    items = items_json(
+        [
+            titles[places, r.idx],
+            number_tokens(
+                np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE).astype(np.int64), places
+            ),
+            tags[places, d.noun],
+            tags[places, d.adjectives[:, :, 0]],
+            tags[places, d.adjectives[:, :, 1]],
+            titles[places, d.anchor],
+            CODE_TOKENS[places, code.astype(np.int64)],
+        ]
+    )
     # The rows group by code (feature index -1 and anchor -1 mean none), the whole block at once.
     rows = rows_json(
         explainer.tag_codes(d.noun),
@@ -463,23 +468,7 @@ def lists_serialize(
         lengths,
     )
     subscriber_ids = state.subscriber_ids[block.positions].tolist()
-    out = []
-    for i, (sid, n) in enumerate(zip(subscriber_ids, lengths.tolist(), strict=True)):
-        items = ITEMS_JSON % (
-            ",".join(t_text[i][:n]),
-            ",".join(map(str, s_ints[i][:n])),
-            ",".join(g_text[i][:n]),
-            ",".join(a_text[i][:n]),
-            ",".join(b_text[i][:n]),
-            ",".join(h_text[i][:n]),
-            ",".join(c_text[i][:n]),
-        )
-        out.append((sid, items, rows[i]))
-    return out
-
-
-#: The stored items' JSON, keys in ``RecommendationList``'s order.
-ITEMS_JSON = '{"t":[%s],"s":[%s],"g":[%s],"a":[%s],"b":[%s],"h":[%s],"c":[%s]}'
+    return list(zip(subscriber_ids, items, rows, strict=True))
 
 
 def explainer_for(state: EngineState) -> Explainer:
