@@ -433,49 +433,54 @@ def diversify_counted(
     )
 
 
-_csr_cache: list[tuple[np.ndarray, sp.csr_matrix]] = []
+_genre_cache: list[tuple[np.ndarray, np.ndarray]] = []
 
 
-def _groups_csr(groups: np.ndarray) -> sp.csr_matrix:
-    """``groups`` (T, G) bool as CSR, kept while the same array is passed (``Model.groups``)."""
-    if not _csr_cache or _csr_cache[0][0] is not groups:
-        _csr_cache[:] = [(groups, sp.csr_matrix(groups))]
-    return _csr_cache[0][1]
+def _genre_table(groups: np.ndarray) -> np.ndarray:
+    """(T, m) int16: each title's genres (``groups`` (T, G) bool), -1 padded to the most any
+    title has; kept while the same array is passed (``Model.groups``)."""
+    if not _genre_cache or _genre_cache[0][0] is not groups:
+        m = max(int(groups.sum(axis=1).max(initial=0)), 1)
+        order = np.argsort(~groups, axis=1, kind="stable")[:, :m]
+        has = np.take_along_axis(groups, order, axis=1)
+        _genre_cache[:] = [(groups, np.where(has, order, -1).astype(np.int16))]
+    return _genre_cache[0][1]
 
 
 def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) -> np.ndarray:
     """(b, n) bool: valid candidates of ``idx`` (b, n) that have a genre already held by
-    ``cap`` valid candidates ranked above them. Running counts are kept only for the (list,
-    genre) pairs past the cap — a few per list — found from the genres' non-zeros, so no
-    (b, n, G) array is built."""
+    ``cap`` valid candidates ranked above them. Running counts are kept only for each list's
+    genres past the cap — a few per list — found from per-list totals over the candidates'
+    padded genre table, so no (b, n, G) array is built."""
     b, n = idx.shape
     n_groups = groups.shape[1]
     over = np.zeros((b, n), np.bool_)
     if not n_groups or not valid.any():
         return over
-    by_title = _groups_csr(groups)
-    rows, cols = np.nonzero(valid)
-    titles = idx[rows, cols]
-    lengths = np.diff(by_title.indptr)[titles]
-    starts = np.repeat(by_title.indptr[titles] - np.cumsum(lengths) + lengths, lengths)
-    genre = by_title.indices[starts + np.arange(int(lengths.sum()))]
-    rows, cols = np.repeat(rows, lengths), np.repeat(cols, lengths)
-    key = rows.astype(np.int64) * n_groups + genre
-    totals = np.bincount(key, minlength=b * n_groups)
-    crowded = totals[key] > cap
-    if not crowded.any():
+    genres = _genre_table(groups)[idx]  # (b, n, m)
+    genres[~valid] = -1
+    # Totals per (list, genre); a missing genre counts in an extra column, dropped.
+    base = (np.arange(b, dtype=np.int64) * (n_groups + 1))[:, None]
+    totals = np.zeros(b * (n_groups + 1), np.int64)
+    for j in range(genres.shape[2]):
+        g = genres[:, :, j]
+        keys = base + np.where(g >= 0, g, n_groups)
+        totals += np.bincount(keys.ravel(), minlength=totals.size)
+    crowded = totals.reshape(b, n_groups + 1)[:, :n_groups] > cap
+    lists = np.flatnonzero(crowded.any(axis=1))
+    if not lists.size:
         return over
-    key, rows, cols = key[crowded], rows[crowded], cols[crowded]
-    pairs = np.flatnonzero(totals > cap)  # sorted, so grouped by list
-    pair_list = pairs // n_groups
-    # Each crowded pair's slot among its list's crowded genres.
-    slot = totals  # reused as the (list, genre) -> slot table
-    slot[pairs] = np.arange(pairs.size) - np.searchsorted(pair_list, pair_list)
-    held = np.zeros((b, int(slot[pairs].max()) + 1, n), np.bool_)
-    held[rows, slot[key], cols] = True
+    crowded, genres = crowded[lists], genres[lists]
+    slots = int(crowded.sum(axis=1).max())
+    # Each list's crowded genres (-2, matching nothing, where it has fewer).
+    which = np.argsort(~crowded, axis=1, kind="stable")[:, :slots]
+    which = np.where(np.take_along_axis(crowded, which, axis=1), which, -2).astype(np.int16)
+    held = np.zeros((lists.size, slots, n), np.bool_)
+    for j in range(genres.shape[2]):
+        held |= genres[:, None, :, j] == which[:, :, None]
     counts = held.cumsum(axis=2, dtype=np.int16 if n < 2**15 else np.int32)
-    over_cap: np.ndarray = (held & np.greater(counts, cap)).any(axis=1)
-    return over_cap
+    over[lists] = (held & (counts > cap)).any(axis=1)
+    return over
 
 
 def recommend_block(
