@@ -105,21 +105,20 @@ def _patched(
     n_div = k * CANDIDATE_FACTOR
     short = exact_prefix(cand_scores[pos], cand_cut[pos]) < n_div
     redo, pos = pos[short], pos[~short]
-    if pos.size:
-        idx, scores, _ = diversify_counted(
-            cand_idx[pos, :n_div], cand_scores[pos, :n_div], state.model.groups(), k
-        )
-        before = state.list_idx[pos]
+    groups = state.model.groups()
+    # Block by block, so that each block is stored while the next one is computed.
+    block = block_size(len(state.title_ids))
+    for start in range(0, len(pos), block):
+        at = pos[start : start + block]
+        idx, scores, _ = diversify_counted(cand_idx[at, :n_div], cand_scores[at, :n_div], groups, k)
+        before = state.list_idx[at]
         changed = (idx != before).any(axis=1) | np.isin(idx, rows).any(axis=1)
-        pos, idx, scores, before = pos[changed], idx[changed], scores[changed], before[changed]
-        state.list_idx[pos] = idx
-        block = block_size(len(state.title_ids))
-        for start in range(0, len(pos), block):
-            part = slice(start, start + block)
-            result = BlockResult(idx[part], scores[part], state.cowatch_norm[pos[part]])
-            d = None
-            if explain:
-                d = engine_state.block_drivers_kept(state, pos[part], idx[part], before[part], rows)
-            engine_state.reasons_keep(state, pos[part], d)
-            yield ComputedBlock(pos[part], result, d)  # type: ignore[arg-type]
+        at, idx, scores, before = at[changed], idx[changed], scores[changed], before[changed]
+        if not at.size:
+            continue
+        state.list_idx[at] = idx
+        result = BlockResult(idx, scores, state.cowatch_norm[at])
+        d = engine_state.block_drivers_kept(state, at, idx, before, rows) if explain else None
+        engine_state.reasons_keep(state, at, d)
+        yield ComputedBlock(at, result, d)  # type: ignore[arg-type]
     return redo

@@ -10,8 +10,9 @@ task (``acks_late``) writes the rest.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 from django.db import transaction
@@ -25,6 +26,7 @@ from . import state as engine_state
 from .store import lists_store
 
 CHUNK = 5000
+T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -55,12 +57,14 @@ def lists_store_blocks(
     run: RebuildRun | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    overlap: bool = True,
 ) -> int:
     """Serialise and store computed blocks; returns how many lists. ``timings`` accumulates
-    the seconds spent serialising and storing (benchmarks)."""
+    the seconds spent serialising and storing (benchmarks). With ``overlap``, each next block
+    is computed on a helper thread meanwhile (``blocks_ahead``)."""
     explainer = engine_state.explainer_for(state)
     written = 0
-    for block in blocks:
+    for block in blocks_ahead(blocks) if overlap else blocks:
         started = time.perf_counter()
         entries = engine_state.lists_serialize(state, block, explainer)
         serialised = time.perf_counter()
@@ -81,6 +85,26 @@ def lists_store_blocks(
         if progress is not None:
             progress(len(entries))
     return written
+
+
+_END = object()
+
+
+def blocks_ahead(blocks: Iterable[T]) -> Iterator[T]:
+    """``blocks``, each next one computed on a helper thread while the caller stores this one:
+    the store mostly waits for PostgreSQL (on the other core), and the computing releases the
+    GIL in numpy and scipy. The first block is computed here: ``incremental_blocks`` reads the
+    database before it (Django connections are per thread), never after."""
+    it = iter(blocks)
+    block = next(it, _END)
+    if block is _END:
+        return
+    # Leaving the pool waits for the helper: the generator is never left running.
+    with ThreadPoolExecutor(1) as helper:
+        while block is not _END:
+            ahead = helper.submit(next, it, _END)
+            yield block  # type: ignore[misc]
+            block = ahead.result()
 
 
 def lists_rebuild(
@@ -131,6 +155,7 @@ def _rebuild_forked(
                 run=run,
                 progress=lambda n: queue.put(("progress", n)),
                 timings=local,
+                overlap=False,
             )
             queue.put(("done", (n, local)))
         except BaseException as exc:
