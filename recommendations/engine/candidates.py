@@ -52,21 +52,33 @@ def _reinsert(
     """(r, C) sorted candidates where one column holds ``title`` (``hit``, else the last
     column, where an entering title was put): that column moved to where ``new`` (r,) now
     ranks. The other columns are still in order, so this is ``sort_candidates``' result for
-    the finite scores without sorting every row again."""
-    c = idx.shape[1]
-    at = np.where(hit.any(axis=1), hit.argmax(axis=1), c - 1).astype(np.int32)[:, None]
-    v = new[:, None]
-    col = np.arange(c, dtype=np.int32)[None, :]
-    before = (scores > v) | ((scores == v) & (idx < title))
-    place = (before & (col != at)).sum(axis=1, dtype=np.int32)[:, None]
-    # Output column j comes from the other columns' j (or j - 1 past the new place), skipping
-    # the title's old column.
-    src = np.where(col < place, col, col - 1)
-    src += src >= at
-    src = np.minimum(src, c - 1)
-    out_i = np.where(col == place, title, np.take_along_axis(idx, src, axis=1))
-    out_s = np.where(col == place, v, np.take_along_axis(scores, src, axis=1))
-    return out_i.astype(idx.dtype), out_s.astype(scores.dtype)
+    the finite scores without sorting every row again: a binary search finds the new place,
+    and only the columns between the old and the new place shift by one."""
+    r, c = idx.shape
+    at = np.where(hit.any(axis=1), hit.argmax(axis=1), c - 1)
+    # How many other columns rank before (new, title): the first of them that does not.
+    rows = np.arange(r)
+    lo, hi = np.zeros(r, np.int64), np.full(r, c - 1, np.int64)
+    while (searching := lo < hi).any():
+        mid = (lo + hi) // 2
+        # The others' mid-th column, skipping the title's own (rows done: any column).
+        col = np.minimum(mid + (mid >= at), c - 1)
+        s, i = scores[rows, col], idx[rows, col]
+        before = (s > new) | ((s == new) & (i < title))
+        lo = np.where(searching & before, mid + 1, lo)
+        hi = np.where(searching & ~before, mid, hi)
+    place = lo
+    col = np.arange(c)[None, :]
+    a, p = at[:, None], place[:, None]
+    from_left = (col > p) & (col <= a)  # moving up: these take their left neighbour
+    from_right = (col >= a) & (col < p)  # moving down: these take their right neighbour
+    out_i, out_s = idx.copy(), scores.copy()
+    for out, src in ((out_i, idx), (out_s, scores)):
+        np.copyto(out[:, 1:], src[:, :-1], where=from_left[:, 1:])
+        np.copyto(out[:, :-1], src[:, 1:], where=from_right[:, :-1])
+    out_i[rows, place] = title
+    out_s[rows, place] = new
+    return out_i, out_s
 
 
 def exact_prefix(scores: np.ndarray, cut: np.ndarray) -> np.ndarray:

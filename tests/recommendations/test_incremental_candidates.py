@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommendations.engine.candidates import exact_prefix, patch_title
+from recommendations.engine.candidates import exact_prefix, patch_title, sort_candidates
 from recommendations.engine.scoring import diversify_counted
 
 
@@ -68,3 +68,28 @@ def test_a_list_keeping_every_allowed_title_stays_exact() -> None:
     patch_title(idx, scores, cut, 20, np.array([0.1], np.float32))
     assert idx.tolist() == [[10, 11, 20, -1]]
     assert exact_prefix(scores, cut).tolist() == [4]
+
+
+def test_patching_equals_sorting_the_candidates_again() -> None:
+    """Many lists, ties and excluded (-inf) titles: the title moved by a binary search and a
+    shift lands where sorting every candidate again puts it."""
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        r, c, title = 30, int(rng.integers(2, 25)), 500
+        idx = np.array([rng.permutation(100)[:c] for _ in range(r)], np.int32)
+        scores = (np.round(rng.random((r, c)) * 5) / 5).astype(np.float32)
+        scores[rng.random((r, c)) < 0.1] = -np.inf
+        holds = rng.random(r) < 0.6
+        idx[holds, rng.integers(0, c, int(holds.sum()))] = title
+        idx, scores = sort_candidates(idx, scores)
+        new = (np.round(rng.random(r) * 5) / 5).astype(np.float32)
+        new[rng.random(r) < 0.1] = -np.inf
+        cut = np.full(r, -1.0, np.float32)  # below every finite score: entering titles enter
+        want_idx, want_scores = idx.copy(), scores.copy()
+        want_scores[want_idx == title] = np.repeat(new, c).reshape(r, c)[want_idx == title]
+        enters = ~holds & (new > cut)
+        want_idx[enters, -1], want_scores[enters, -1] = title, new[enters]
+        want_idx, want_scores = sort_candidates(want_idx, want_scores)
+        patch_title(idx, scores, cut, title, new)
+        assert idx.tolist() == want_idx.tolist()
+        assert scores.tolist() == want_scores.tolist()
