@@ -11,12 +11,15 @@
 
 Each load run also reports the server's own time per request (gunicorn's access log, %(D)s:
 from the request read to the response written, so without the client and the accept queue),
-the CPU seconds the load generator (this process's threads) and the gunicorn workers used, and
-the load average. ``BENCH_TAGGING_THINK=1-3`` adds a tagger's think time (uniform, seconds)
-between calls — the realistic case: a tagger spends minutes per title (the run is then three
-times longer). ``BENCH_TAGGING_WORKERS`` and ``BENCH_TAGGING_THREADS`` set gunicorn's shape
-(default 4 x 5: 20 requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines, ``BENCH_TAGGING_ONLY=sqlite`` (or
-``postgresql``) runs one database. On PostgreSQL the CPU of the local ``postgres`` processes is
+the CPU seconds the load generator and the gunicorn workers used, and the load average. The
+load generator is wrk when installed (``bench/wrk_taggers.lua``: one C thread per tagger, so
+client latencies are not this process's GIL queue; ``make bench`` installs it), else Python
+threads (``BENCH_TAGGING_CLIENT=threads`` forces them; they also give client times per call).
+``BENCH_TAGGING_THINK=1-3`` adds a tagger's think time (uniform, seconds) between calls — the
+realistic case: a tagger spends minutes per title (the run is then three times longer).
+``BENCH_TAGGING_WORKERS`` and ``BENCH_TAGGING_THREADS`` set gunicorn's shape (default 4 x 5: 20
+requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines,
+``BENCH_TAGGING_ONLY=sqlite`` (or ``postgresql``) runs one database. On PostgreSQL the CPU of the local ``postgres`` processes is
 reported too (every local backend: other clients of the same server count in it).
 
 Baseline, same run, same loop: a naive claim (count the title's assignments, then insert — a
@@ -32,6 +35,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -378,10 +382,14 @@ def _autosave_round_trip(port: int, token: str, samples: int) -> list[float]:
     return times
 
 
-def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object]:
-    """TAGGERS threads loop next -> draft -> submit until time is up or the pool is empty
-    (with BENCH_TAGGING_THINK, each waits that long before every call)."""
-    port = server.port
+WRK = shutil.which("wrk")
+WRK_SCRIPT = ROOT / "bench" / "wrk_taggers.lua"
+
+
+def _drive_threads(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
+    """TAGGERS Python threads loop next -> draft -> submit until time is up or the pool is
+    empty (with BENCH_TAGGING_THINK, each waits that long before every call). Their latencies
+    include this process's own GIL queue."""
     think = _think()
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -430,48 +438,124 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
                 with lock:
                     loops[0] += 1
 
-    log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
-    server_cpu = server.cpu_seconds()
-    db_cpu = _postgres_cpu_seconds()
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.monotonic()
     threads = [threading.Thread(target=tagger, args=(t,)) for t in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    every = [x for values in latencies.values() for x in values]
+    return {
+        "client": "Python threads",
+        "requests": len(every),
+        "loops": loops[0],
+        "p50": _pct(every, 50),
+        "p95": _pct(every, 95),
+        "calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in latencies.items()},
+        "error_kinds": dict(errors),
+    }
+
+
+def _drive_wrk(port: int, tokens: list[str], seconds: float) -> dict[str, object]:
+    """The same loop in wrk (``bench/wrk_taggers.lua``): one C thread and connection per
+    tagger, timing each call itself, so the latencies hold no client GIL queue and the load
+    generator takes little of the shared CPU."""
+    assert WRK is not None
+    think = _think() or (0.0, 0.0)
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        token_file, body_file = Path(tmp) / "tokens", Path(tmp) / "values.json"
+        token_file.write_text("\n".join(tokens) + "\n")
+        body_file.write_text(json.dumps(COMPLETE))
+        done = subprocess.run(
+            [
+                WRK,
+                f"-t{len(tokens)}",
+                f"-c{len(tokens)}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(WRK_SCRIPT),
+                f"http://127.0.0.1:{port}",
+                "--",
+                str(token_file),
+                str(round(think[0] * 1000)),
+                str(round(think[1] * 1000)),
+                str(body_file),
+                tmp,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        latencies: dict[str, list[float]] = defaultdict(list)
+        for path in Path(tmp).glob("latencies-*"):
+            for line in path.read_text().splitlines():
+                kind, _, ms = line.partition(" ")
+                latencies[kind].append(float(ms) / 1000)
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    kinds = {f"{name} failed": n for name, n in r["errors"].items() if n}
+    if r["socket_errors"]:
+        kinds["socket errors"] = r["socket_errors"]
+    every = [x for values in latencies.values() for x in values]
+    return {
+        "client": "wrk",
+        "requests": r["requests"],
+        "loops": r["loops"],
+        "p50": _pct(every, 50),
+        "p95": _pct(every, 95),
+        "calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in latencies.items()},
+        "error_kinds": kinds,
+    }
+
+
+def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object]:
+    """TAGGERS taggers looping next -> draft -> submit for ``seconds`` (wrk when installed,
+    else Python threads; BENCH_TAGGING_CLIENT=threads forces the threads), with the CPU each
+    side used and the server's own time per call from gunicorn's access log."""
+    use_wrk = WRK is not None and os.environ.get("BENCH_TAGGING_CLIENT", "") != "threads"
+    log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
+    server_cpu = server.cpu_seconds()
+    db_cpu = _postgres_cpu_seconds()
+    own = _client_cpu_seconds()
+    started = time.monotonic()
+    if use_wrk:
+        result = _drive_wrk(server.port, tokens, seconds)
+    else:
+        result = _drive_threads(server.port, tokens, seconds)
     wall = time.monotonic() - started
-    own_after = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
+    client_cpu = _client_cpu_seconds() - own
     server_cpu = server.cpu_seconds() - server_cpu
     db_cpu = _postgres_cpu_seconds() - db_cpu
     time.sleep(0.5)  # let gunicorn flush its access log
     served = server.server_times(log_offset)
     served_all = [x for values in served.values() for x in values]
-    every = [x for values in latencies.values() for x in values]
+    requests = int(result["requests"])  # type: ignore[call-overload]
+    cores = os.cpu_count() or 1
     return {
-        "think": think,
+        **result,
+        "think": _think(),
         "loadavg": os.getloadavg()[0],
-        "client_cpu_share": client_cpu / wall / (os.cpu_count() or 1),
-        "server_cpu_share": server_cpu / wall / (os.cpu_count() or 1),
-        "client_ms_per_req": client_cpu / max(len(every), 1) * 1000,
-        "server_ms_per_req": server_cpu / max(len(every), 1) * 1000,
-        "db_ms_per_req": db_cpu / max(len(every), 1) * 1000,
+        "client_cpu_share": client_cpu / wall / cores,
+        "server_cpu_share": server_cpu / wall / cores,
+        "client_ms_per_req": client_cpu / max(requests, 1) * 1000,
+        "server_ms_per_req": server_cpu / max(requests, 1) * 1000,
+        "db_ms_per_req": db_cpu / max(requests, 1) * 1000,
         "server_p50": _pct(served_all, 50),
         "server_p95": _pct(served_all, 95),
         "server_calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in served.items()},
-        "calls": {k: (_pct(v, 50), _pct(v, 95)) for k, v in latencies.items()},
         "wall": wall,
-        "requests": len(every),
-        "rps": len(every) / wall,
-        "loops": loops[0],
-        "p50": _pct(every, 50),
-        "p95": _pct(every, 95),
-        "next_p50": _pct(latencies["next"], 50),
-        "next_p95": _pct(latencies["next"], 95),
-        "errors": sum(errors.values()),
-        "error_kinds": dict(errors),
+        "rps": requests / wall,
+        "errors": sum(result["error_kinds"].values()),  # type: ignore[attr-defined]
     }
+
+
+def _client_cpu_seconds() -> float:
+    """This process's CPU and its finished children's (wrk): the load generator's share."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def _pct(values: list[float], q: int) -> float:
@@ -590,7 +674,8 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
     pacing = "no think time" if think is None else f"think time {think[0]:g}-{think[1]:g} s"
     print(
         f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s, {pacing} "
-        f"(overlap {OVERLAP}, gunicorn {WORKERS} x {THREADS} gthread, {os.cpu_count()} CPUs):"
+        f"(overlap {OVERLAP}, gunicorn {WORKERS} x {THREADS} gthread, {os.cpu_count()} CPUs, "
+        f"load generator: {scenarios[0]['load']['client'] if scenarios else '-'}):"
     )
     head = (
         f"{'run':<24}{'req/s':>7}{'loops':>7}{'p50 ms':>8}{'p95 ms':>8}{'srv p50':>9}"
@@ -612,9 +697,11 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
     )
     for s in scenarios:
         load = s["load"]
+        client = load["calls"]
         calls = ", ".join(
-            f"{k} p95 {v[1]:.1f} ms (srv {load['server_calls'].get(k, (0, float('nan')))[1]:.1f})"
-            for k, v in sorted(load["calls"].items())
+            f"{k} p95 {client[k][1]:.1f} ms (srv {v[1]:.1f})"
+            for k, v in sorted(load["server_calls"].items())
+            if k in client
         )
         print(
             f"  {s['label']}: {calls}; CPU per request: client {load['client_ms_per_req']:.2f} ms, "
