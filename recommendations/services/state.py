@@ -284,7 +284,7 @@ def lists_allocate(state: EngineState) -> None:
     state.cand_scores = shared_array((n, kept), np.float32, -np.inf)
     state.cand_cut = shared_array((n,), np.float32, np.inf)
     state.cowatch_norm = shared_array((n,), np.float32, 1.0)
-    # Feature indices fit in int16 for any real taxonomy: 0.6 kB of kept reasons a list.
+    # Feature indices fit in int16 for any real taxonomy: 0.7 kB of kept reasons a list.
     features = np.int16 if state.model.titles.space.n_features < 2**15 else np.int32
     state.reason_noun = shared_array((n, k), features, -1)
     state.reason_adjectives = shared_array((n, k, MAX_ADJECTIVES), features, -1)
