@@ -402,7 +402,7 @@ def incremental(
         timings: dict[str, float] = {}
         started = time.perf_counter()
         blocks = incremental_blocks(state, title_ids=[tid], values={tid: values})
-        written = lists_store_blocks(state=state, blocks=blocks, timings=timings)
+        written = lists_store_blocks(state=state, blocks=blocks, timings=timings, overlap=True)
         out.append((time.perf_counter() - started, int(watchers[p]), written, timings["store"]))
         print(
             f"    incremental: {out[-1][1]:,} watchers, {written:,} lists written, "

@@ -157,7 +157,9 @@ def _apply(events: list[OutboxEvent], *, heartbeat: Callable[[int], None] | None
     try:
         state.tags_version = max(state.tags_version, version)
         blocks = incremental_blocks(state, title_ids=titles, subscriber_ids=subscribers)
-        written = lists_store_blocks(state=state, blocks=blocks, run=run, progress=heartbeat)
+        written = lists_store_blocks(
+            state=state, blocks=blocks, run=run, progress=heartbeat, overlap=True
+        )
         RebuildRun.objects.filter(pk=run.pk).update(total=written)
     except Exception:
         rebuild_run_finish(run=run, started=started, failed=True)

@@ -57,11 +57,12 @@ def lists_store_blocks(
     run: RebuildRun | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
-    overlap: bool = True,
+    overlap: bool = False,
 ) -> int:
     """Serialise and store computed blocks; returns how many lists. ``timings`` accumulates
-    the seconds spent serialising and storing (benchmarks). With ``overlap``, each next block
-    is computed on a helper thread meanwhile (``blocks_ahead``)."""
+    the seconds spent serialising and storing (benchmarks). With ``overlap`` (the incremental
+    path: one process, a core to spare), each next block is computed on a helper thread
+    meanwhile (``blocks_ahead``); a rebuild's processes already use the cores."""
     explainer = engine_state.explainer_for(state)
     written = 0
     for block in blocks_ahead(blocks) if overlap else blocks:
@@ -155,7 +156,6 @@ def _rebuild_forked(
                 run=run,
                 progress=lambda n: queue.put(("progress", n)),
                 timings=local,
-                overlap=False,
             )
             queue.put(("done", (n, local)))
         except BaseException as exc:
