@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.db import connection
+
+from config.db import prepared_cursor
 
 from .db_rows import RowReader
 from .roles import Role, roles_from_groups
@@ -37,7 +38,7 @@ def user_with_roles_sql(source: str, where: str) -> str:
 def read_user_with_roles(sql: str, params: Sequence[Any]) -> User | None:
     """Runs ``sql`` (from ``user_with_roles_sql``) and returns the user with its roles cached,
     or None when no row matched."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*(role.value for role in Role), *params])
         row: Any = cursor.fetchone()
     if row is None:

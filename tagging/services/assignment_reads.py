@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.db_rows import RowReader
 from catalog.models import Title
+from config.db import prepared_cursor
 
 from ..models import Assignment, Tagging, TitleCoverage
 
@@ -41,7 +42,7 @@ def _assignment_sql(vendor: str, where: str, order: str) -> str:
 
 
 def _one(where: str, order: str, params: list[Any], tagger: User) -> Assignment | None:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_assignment_sql(connection.vendor, where, order), params)
         row = cursor.fetchone()
     return None if row is None else _assignment(row, tagger)
@@ -111,7 +112,7 @@ def pool_candidates(*, tagger: User, overlap: int, limit: int) -> tuple[list[int
     """Up to ``limit`` ids of titles still short of ``overlap`` taggers that ``tagger`` does not
     already have, as (titles already started, untouched titles in catalogue order). A plain
     read through the coverage index: the claim decides; this only proposes."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_candidates_sql(connection.vendor), [*_pool_params(tagger, overlap), limit])
         rows = cursor.fetchall()
     started = [int(r[1]) for r in rows if r[0] > 0]
@@ -156,7 +157,7 @@ def claim_first(*, tagger: User, overlap: int, wait: bool) -> Assignment | None:
         now,
         now,
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_claim_sql(skip_locked=not wait), params)
         row = cursor.fetchone()
     return None if row is None else _assignment(row, tagger)

@@ -19,6 +19,7 @@ from django.db import connection
 
 from catalog.models import Dimension, Tag, TaxonomyChange
 from catalog.values import Codebook
+from config.db import prepared_cursor
 
 Row = tuple[int, int, str, str, int, int, int]
 
@@ -79,7 +80,7 @@ def _build(rows: tuple[Row, ...]) -> CurrentCodebook:
 
 def codebook_current() -> CurrentCodebook:
     """The codebook and the taxonomy version as stored now: one query when nothing changed."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_sql())
         rows: tuple[Row, ...] = tuple(map(tuple, cursor.fetchall()))  # type: ignore[arg-type]
     with _lock:

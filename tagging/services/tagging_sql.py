@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Field, Model
 
 from accounts.db_rows import RowReader
+from config.db import prepared_cursor
 
 from ..models import Assignment, Tagging, TaggingRevision
 
@@ -53,7 +54,7 @@ def _own_sql(vendor: str) -> str:
 
 def own_tagging(*, user: User, pk: int) -> Tagging | None:
     """The user's tagging ``pk`` with its assignment (as ``select_related`` would), or None."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_own_sql(connection.vendor), [pk, user.pk])
         row = cursor.fetchone()
     if row is None:
@@ -76,7 +77,7 @@ def _assignment_of_sql(vendor: str) -> str:
 
 def assignment_of(*, title_id: int, tagger: User) -> dict[str, Any] | None:
     """The tagger's assignment of the title and the tagging hanging from it, if any."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_assignment_of_sql(connection.vendor), [title_id, tagger.pk])
         row = cursor.fetchone()
     if row is None:
@@ -93,7 +94,7 @@ def insert_tagging(tagging: Tagging) -> None:
     columns = ", ".join(_q(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     params = [f.get_db_prep_save(getattr(tagging, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Tagging._meta.db_table} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
             params,
@@ -113,7 +114,7 @@ def update_tagging_if(
     marks = ", ".join(["%s"] * len(statuses))
     params = [_prep(Tagging, n, changes[n]) for n in names]
     statuses = tuple(str(s) for s in statuses)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE {Tagging._meta.db_table} SET {sets}, version = version + 1 "  # noqa: S608
             f"WHERE id = %s AND version = %s AND status IN ({marks})",
@@ -129,7 +130,7 @@ def set_assignment_status(pk: int, status: str, now: Any, *, only_from: str | No
     if only_from is not None:
         sql += " AND status = %s"
         params.append(str(only_from))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -151,7 +152,7 @@ def insert_revision(tagging: Tagging, *, saved_by: User | None, now: Any) -> Non
     params = [
         f.get_db_prep_save(value, connection) for f, value in zip(fields, row.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TaggingRevision._meta.db_table} ({columns}) VALUES ({marks})",  # noqa: S608
             params,
@@ -250,7 +251,7 @@ def insert_tagging_with_revision(
     sql, params = _then_status_and_revision(
         sql, params, "g", mark_assignment, tagging.updated_at, saved_by, select="id"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         tagging.pk = cursor.fetchone()[0]
     tagging._state.adding = False
@@ -286,6 +287,6 @@ def update_tagging_with_revision(
     sql, params = _then_status_and_revision(
         sql, params, "u", mark_assignment, changes["updated_at"], saved_by, select="version"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
