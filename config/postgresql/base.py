@@ -55,8 +55,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         statements are prepared once per connection."""
         self.close_if_health_check_failed()
         self.ensure_connection()
+        self.validate_thread_sharing()
         with self.wrap_database_errors:
-            return self._prepare_cursor(PreparingCursor(self.connection))  # type: ignore[no-any-return]
+            cursor = PreparingCursor(self.connection)
+        return self.make_debug_cursor(cursor) if self.queries_logged else self.make_cursor(cursor)
 
     def _idle_with_nothing_to_read(self) -> bool:
         conn = self.connection
