@@ -11,8 +11,8 @@ Measured in the same run:
 - **floor**: the bare numpy work — profiles x title matrix + top-k (argpartition), blocked,
   no exclusions, co-watch, diversity, reasons or I/O;
 - **engine**: the shipped path — model build (weights, profiles, co-watch, popularity), then
-  per block: blended scores, exclusions, top-k, diversity, reasons and rows, JSON, and the
-  write to the database (``COPY`` + one upsert per block) when ``DATABASE_URL`` is PostgreSQL;
+  per block: blended scores, exclusions, top-k, diversity, reasons and rows, packing, and the
+  write to the database (binary ``COPY`` + one upsert per block) when ``DATABASE_URL`` is PostgreSQL;
 - **naive**: a per-subscriber Python loop over the ORM (load the subscriber's events, score
   every tagged title with dict arithmetic, sort, save), timed on a sample and extrapolated;
 - **incremental**: one title's tags change, the title watched by ~5 % of subscribers: refresh
@@ -287,6 +287,8 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
     from django.utils import timezone
 
     from catalog.models import CanonicalTags, Title
+    from recommendations.engine.explain import SCORE_SCALE
+    from recommendations.engine.packed import pack_one
     from recommendations.models import RecommendationList, Subscriber, ViewingEvent
 
     n_titles = len(titles.names)
@@ -372,8 +374,15 @@ def naive_per_subscriber(titles: Synthetic, inter: Any, sample: int) -> float | 
         RecommendationList.objects.update_or_create(
             subscriber=s,
             defaults={
-                "items": [{"title_id": t, "score": sc, "reason": ""} for sc, t in scored[:K]],
-                "rows": [],
+                "packed": pack_one(
+                    [
+                        [t for _, t in scored[:K]],
+                        [round(sc * SCORE_SCALE) for sc, _ in scored[:K]],
+                        *([[0] * len(scored[:K])] * 4),
+                    ],
+                    [0] * len(scored[:K]),
+                    [],
+                ),
                 "generated_at": timezone.now(),
             },
         )

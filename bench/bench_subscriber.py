@@ -78,6 +78,7 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
     from django.utils.crypto import get_random_string
 
     from catalog.models import CanonicalTags, Tag, Title
+    from recommendations.engine.packed import KINDS, pack_one
     from recommendations.models import RecommendationList, Subscriber, ViewingEvent
 
     call_command("migrate", verbosity=0)
@@ -149,25 +150,33 @@ def _seed(n_titles: int, n_subscribers: int) -> None:
         picks = rnd.sample(titles, 50)
         watched = [e.title_id for e in events[-30:]]
         # The stored shape the worker writes: codes, worded per request language when read.
-        items = {
-            "t": picks,
-            "s": [10_000 - k * 150 for k in range(50)],
-            "g": [genre_codes[k % len(genre_codes)] for k in range(50)],
-            "a": [tone_codes[k % len(tone_codes)] for k in range(50)],
-            "b": [tone_codes[(k + 1) % len(tone_codes)] if k % 2 else 0 for k in range(50)],
-            "h": [watched[k % 30] if k % 4 else 0 for k in range(50)],
-            "c": [(k % 10) + 1 if k % 3 else 20 for k in range(50)],
-        }
-        rows = {
-            "k": ["top", "micro", "micro", "genre", "because"],
-            "g": [0, genre_codes[0], genre_codes[1], genre_codes[2], 0],
-            "a": [0, tone_codes[0], tone_codes[1], 0, 0],
-            "h": [0, 0, 0, 0, watched[1]],
-            "i": [list(range(r * 10, r * 10 + 10)) for r in range(5)],
-        }
+        items = [
+            picks,
+            [10_000 - k * 150 for k in range(50)],
+            [genre_codes[k % len(genre_codes)] for k in range(50)],
+            [tone_codes[k % len(tone_codes)] for k in range(50)],
+            [tone_codes[(k + 1) % len(tone_codes)] if k % 2 else 0 for k in range(50)],
+            [watched[k % 30] if k % 4 else 0 for k in range(50)],
+        ]
+        codes = [(k % 10) + 1 if k % 3 else 20 for k in range(50)]
+        rows = [
+            [KINDS.index(kind), g, a, h, *range(r * 10, r * 10 + 10)]
+            for r, (kind, g, a, h) in enumerate(
+                [
+                    ("top", 0, 0, 0),
+                    ("micro", genre_codes[0], tone_codes[0], 0),
+                    ("micro", genre_codes[1], tone_codes[1], 0),
+                    ("genre", genre_codes[2], 0, 0),
+                    ("because", 0, 0, watched[1]),
+                ]
+            )
+        ]
         lists.append(
             RecommendationList(
-                subscriber=sub, items=items, rows=rows, generated_at=now, tags_version=1
+                subscriber=sub,
+                packed=pack_one(items, codes, rows),
+                generated_at=now,
+                tags_version=1,
             )
         )
     ViewingEvent.objects.bulk_create(events, batch_size=5000)

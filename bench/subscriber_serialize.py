@@ -1,14 +1,14 @@
-"""Cost of turning computed lists into what is stored: ``lists_serialize`` + the JSON text the
-store writes, per list, on ``bench_engine``'s synthetic data (seeded).
+"""Cost of turning computed lists into what is stored: ``lists_serialize`` (the packed lists)
++ the binary ``COPY`` data the store sends, per list, on ``bench_engine``'s synthetic data
+(seeded).
 
-Not a ``bench_`` module (``make bench`` does not run it): run it in two checkouts to compare
-storage shapes, e.g. ``.venv/bin/python bench/subscriber_serialize.py 20000 2000``.
-Prints the per-list microseconds of each part and the JSON size.
+Not a ``bench_`` module (``make bench`` does not run it), e.g.
+``.venv/bin/python bench/subscriber_serialize.py 20000 2000``. Prints the per-list
+microseconds of each part and the bytes per list.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -32,15 +32,6 @@ def main(n_subs: int, n_titles: int, repeat: int = 3) -> None:
     state, _ = state_from_arrays(titles, make_events(n_subs, titles, rng), n_subs)
     blocks = list(lists_compute(state, np.arange(state.n_subscribers)))
     explainer = Explainer(state.model.titles, state.names)
-    # What the store of each checkout sends to PostgreSQL: its own encoder when it has one
-    # (text from ``lists_serialize`` passes through), else the JSON of the item dicts.
-    encode = getattr(store, "_text", None)
-
-    def dumps(value: object) -> str:
-        if encode is not None:
-            return encode(value)
-        return json.dumps(value, ensure_ascii=False)
-
     best_ser, best_json, size = float("inf"), float("inf"), 0
     for _ in range(repeat):
         ser = enc = 0.0
@@ -50,13 +41,12 @@ def main(n_subs: int, n_titles: int, repeat: int = 3) -> None:
             entries = lists_serialize(state, block, explainer)
             ser += time.perf_counter() - t
             t = time.perf_counter()
-            for _sid, items, rows in entries:
-                size += len(dumps(items)) + len(dumps(rows))
+            size += len(store.copy_binary(entries)) - len(store.COPY_HEADER)
             enc += time.perf_counter() - t
         best_ser, best_json = min(best_ser, ser), min(best_json, enc)
     print(
         f"{n_subs} lists x {n_titles} titles: lists_serialize {best_ser / n_subs * 1e6:.1f} us/list, "
-        f"JSON text {best_json / n_subs * 1e6:.1f} us/list, total {(best_ser + best_json) / n_subs * 1e6:.1f}"
+        f"COPY data {best_json / n_subs * 1e6:.1f} us/list, total {(best_ser + best_json) / n_subs * 1e6:.1f}"
         f" us/list, {size / n_subs:.0f} bytes/list (best of {repeat}; load {os.getloadavg()[0]:.2f})"
     )
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Title
 
+from .engine.packed import unpack
+
 
 class Subscriber(models.Model):
     user = models.OneToOneField(
@@ -56,13 +58,8 @@ class ViewingEvent(models.Model):
 
 
 class JSONTextField(models.JSONField):  # type: ignore[type-arg]
-    """JSON kept as PostgreSQL ``json`` (the text, validated) rather than ``jsonb``.
-
-    A list's ~350 integers are 1.3 kB as JSON text but 4.3 kB as jsonb (every number a
-    ``numeric``), past PostgreSQL's 2 kB TOAST threshold: each written list was compressed and
-    stored out of line. As text the row stays inline and nothing is re-encoded (measured on
-    20k lists: ~200 µs per list written with jsonb, ~33 µs with json). Nothing queries inside
-    these values. Other databases keep JSONField's own type.
+    """JSON kept as PostgreSQL ``json`` (the text, validated) rather than ``jsonb``: what lists
+    were stored as from migration 0003 to 0004 (kept for those migrations; nothing uses it now).
     """
 
     def db_type(self, connection: Any) -> str | None:
@@ -81,27 +78,23 @@ class RecommendationList(models.Model):
     """One row per subscriber, replaced whole by a single UPDATE: a reader sees the old list or
     the new one, never half.
 
-    Stored as language-neutral codes, columnar (one array per field, in rank order), worded
-    when read (``recommendations.rendering``)::
+    Stored as language-neutral codes, worded when read (``recommendations.rendering``), packed
+    as fixed-width little-endian arrays in ``packed`` (layout in ``engine.packed``): per item, in
+    rank order, the title id, the score × 10 000 (an integer), the driving genre code, two
+    adjective codes, the anchor title id and the anchor code (rating in half stars 1..10, 20
+    liked, 22 watched; 0 none); per row its kind (top, micro, genre, because), genre and
+    adjective codes, anchor title id and item positions. A tag code is a Tag id (minus the
+    Dimension id for boolean features); 0 means none.
 
-        items = {"t": [title ids], "s": [score × 10 000, int],
-                 "g": [driving genre code], "a": [first adjective code],
-                 "b": [second adjective code], "h": [anchor title id],
-                 "c": [anchor code: rating in half stars 1..10, 20 liked, 22 watched]}
-        rows = {"k": ["top" | "genre" | "micro" | "because"], "g": [genre code],
-                "a": [adjective code], "h": [anchor title id], "i": [[item positions]]}
-
-    A tag code is a Tag id (minus the Dimension id for boolean features); 0 means none.
-    Lists written before codes (``items`` a list of ``{"title_id", "score", "reason"}``,
-    ``rows`` of ``{"name", "title_ids"}``) are still read, with their stored English words,
-    until they are rebuilt.
+    Packed, a 50-item list is 1,436 bytes written with no number formatted, and the row stays
+    under PostgreSQL's 2 kB TOAST threshold (inline, never compressed). Nothing queries inside
+    it. Empty bytes read as an empty list.
     """
 
     subscriber = models.OneToOneField(
         Subscriber, on_delete=models.CASCADE, related_name="recommendation_list"
     )
-    items = JSONTextField(default=dict)
-    rows = JSONTextField(default=dict)
+    packed = models.BinaryField(default=bytes)
     tags_version = models.BigIntegerField(default=0)
     taxonomy_version = models.BigIntegerField(default=0)
     history_version = models.BigIntegerField(default=0, help_text="Newest viewing event id it saw.")
@@ -113,14 +106,8 @@ class RecommendationList(models.Model):
 
     @property
     def title_ids(self) -> list[int]:
-        """The listed title ids in rank order, whichever shape the row holds."""
-        return list_title_ids(self.items)
-
-
-def list_title_ids(items: Any) -> list[int]:
-    if isinstance(items, dict):
-        return [int(t) for t in items.get("t", [])]
-    return [int(item["title_id"]) for item in items or [] if "title_id" in item]
+        """The listed title ids in rank order."""
+        return unpack(self.packed).t
 
 
 class RebuildRun(models.Model):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,8 +21,9 @@ from catalog.models import Dimension, Tag
 from catalog.selectors import taxonomy_version
 
 from .engine.explain import SCORE_SCALE, Phrases, Renderer, english_plural
+from .engine.packed import unpack
 
-# --- stored lists, both shapes -------------------------------------------------------------
+# --- stored lists ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,6 @@ class StoredItem:
     score: float
     #: (genre code, adjective code, adjective code, anchor title id, anchor code)
     codes: tuple[int, int, int, int, int]
-    #: A list written before codes carries its English reason instead.
-    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,52 +40,23 @@ class StoredRow:
     #: (genre code, adjective code, anchor title id)
     codes: tuple[int, int, int]
     title_ids: list[int]
-    text: str | None = None
 
 
-def list_decode(items: Any, rows: Any) -> tuple[list[StoredItem], list[StoredRow]]:
-    """A stored list's items and rows, whichever shape it was written in."""
-    if not isinstance(items, dict):
-        return _legacy_decode(items or [], rows or [])
-    t = [int(v) for v in items.get("t", [])]
-    n = len(t)
-
-    def column(key: str) -> list[int]:
-        values = items.get(key) or []
-        return [int(v) for v in values] if len(values) == n else [0] * n
-
-    s, g, a, b, h, c = (column(k) for k in "sgabhc")
-    decoded = [
-        StoredItem(t[i], s[i] / SCORE_SCALE, (g[i], a[i], b[i], h[i], c[i])) for i in range(n)
-    ]
-    out_rows: list[StoredRow] = []
-    rows = rows if isinstance(rows, dict) else {}
-    kinds = rows.get("k") or []
-    parts = [rows.get(key) or [] for key in ("g", "a", "h", "i")]
-    if all(len(part) == len(kinds) for part in parts):
-        for kind, rg, ra, rh, positions in zip(kinds, *parts, strict=True):
-            ids = [t[p] for p in positions if isinstance(p, int) and 0 <= p < n]
-            out_rows.append(StoredRow(str(kind), (int(rg), int(ra), int(rh)), ids))
-    return decoded, out_rows
-
-
-def _legacy_decode(items: list[Any], rows: list[Any]) -> tuple[list[StoredItem], list[StoredRow]]:
-    decoded = [
-        StoredItem(
-            int(item["title_id"]),
-            float(item.get("score", 0)),
-            (0, 0, 0, 0, 0),
-            str(item.get("reason", "")),
+def list_decode(packed: bytes | memoryview | None) -> tuple[list[StoredItem], list[StoredRow]]:
+    """A stored list's items and rows (``RecommendationList.packed``)."""
+    values = unpack(packed)
+    t = values.t
+    items = [
+        StoredItem(title, score / SCORE_SCALE, (g, a, b, h, c))
+        for title, score, g, a, b, h, c in zip(
+            t, values.s, values.g, values.a, values.b, values.h, values.c, strict=True
         )
-        for item in items
-        if isinstance(item, dict) and "title_id" in item
     ]
-    out_rows = [
-        StoredRow("", (0, 0, 0), [int(pk) for pk in row.get("title_ids", [])], str(row["name"]))
-        for row in rows
-        if isinstance(row, dict) and row.get("name")
+    rows = [
+        StoredRow(kind, (g, a, h), [t[p] for p in positions])
+        for kind, g, a, h, positions in values.rows
     ]
-    return decoded, out_rows
+    return items, rows
 
 
 def anchor_ids(items: list[StoredItem], rows: list[StoredRow]) -> set[int]:
@@ -161,8 +130,8 @@ def renderer_for(
 
 
 def item_reason(renderer: Renderer, item: StoredItem) -> str:
-    return item.text if item.text is not None else renderer.reason(*item.codes)
+    return renderer.reason(*item.codes)
 
 
 def row_name(renderer: Renderer, row: StoredRow) -> str:
-    return row.text if row.text is not None else renderer.row_name(row.kind, *row.codes)
+    return renderer.row_name(row.kind, *row.codes)

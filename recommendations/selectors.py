@@ -114,11 +114,11 @@ def lists_for_export(
     qs = RecommendationList.objects.select_related("subscriber__user").order_by(
         "subscriber__user__username"
     )
-    rows: Any = qs.values_list("subscriber__user__username", "items").iterator(
+    rows: Any = qs.values_list("subscriber__user__username", "packed").iterator(
         chunk_size=EXPORT_BATCH
     )
     for username, stored in rows:
-        items, _rows = list_decode(stored, None)
+        items, _rows = list_decode(stored)
         yield (
             username,
             [

@@ -277,12 +277,12 @@ def suggestions_for(
     """
     rec = (
         RecommendationList.objects.filter(subscriber=subscriber)
-        .only("items", "rows", "generated_at", "tags_version")
+        .only("packed", "generated_at", "tags_version")
         .first()
     )
     if rec is None:
         return Suggestions(subscriber=subscriber, generated_at=None, tags_version=0)
-    items, stored_rows = list_decode(rec.items, rec.rows)
+    items, stored_rows = list_decode(rec.packed)
     listed = {item.title_id for item in items}
     for stored_row in stored_rows:
         listed.update(stored_row.title_ids)
@@ -347,10 +347,10 @@ def reason_for_title(*, subscriber: Subscriber, title: Title) -> str:
     """Why ``title`` is in the subscriber's list ("" when it is not), in the active language."""
     rec = (
         RecommendationList.objects.filter(subscriber=subscriber)
-        .values_list("items", flat=True)
+        .values_list("packed", flat=True)
         .first()
     )
-    items, _rows = list_decode(rec, None)
+    items, _rows = list_decode(rec)
     item = next((i for i in items if i.title_id == title.pk), None)
     if item is None:
         return ""

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .list_json import token_table
+from .packed import KINDS
 from .profiles import LIKED, RATED
 from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
 
@@ -38,7 +38,7 @@ MAX_ADJECTIVES = 2
 ANCHOR_LIKED, ANCHOR_WATCHED = 10.0, 11.0
 #: Stored anchor code: a rating in half stars (1..10), or these; 0 with no anchor.
 CODE_LIKED, CODE_WATCHED = int(ANCHOR_LIKED * 2), int(ANCHOR_WATCHED * 2)
-#: Stored scores are integers in units of 1/SCORE_SCALE (shorter JSON than floats, exact).
+#: Stored scores are integers in units of 1/SCORE_SCALE (int32 in the packed list, exact).
 SCORE_SCALE = 10_000
 #: Row kinds in the stored shape.
 ROW_TOP, ROW_GENRE, ROW_MICRO, ROW_BECAUSE = "top", "genre", "micro", "because"
@@ -224,16 +224,6 @@ def anchor_code_matrix(
     return sp.csr_matrix((c[first], (s[first], t[first])), shape=shape, dtype=np.float32)
 
 
-def text_table(values: np.ndarray) -> np.ndarray:
-    """(n + 1,) object array of each value's decimal text and a final "0": indexing it with
-    an index array (-1 = none) gives JSON-ready text without formatting each item."""
-    return np.array([str(v) for v in np.asarray(values).tolist()] + ["0"], dtype=object)
-
-
-#: Anchor codes (0..63, see ``CODE_LIKED``) as JSON tokens (``list_json.token_table``).
-CODE_TOKENS = token_table([str(c) for c in range(64)])
-
-
 def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -264,23 +254,10 @@ class Explainer:
         )
         # A trailing 0 so that feature index -1 ("none") maps to code 0 by plain indexing.
         self._codes = np.append(codes, np.int64(0))
-        self._code_tokens = token_table(text_table(codes).tolist())
-        self._titles: tuple[np.ndarray, np.ndarray] | None = None
 
     def tag_codes(self, features: np.ndarray) -> np.ndarray:
         """Codes of feature indices (any shape, -1 = none -> 0)."""
         return self._codes[features]
-
-    def tag_code_tokens(self) -> np.ndarray:
-        """(3, F + 1) object: ``tag_codes`` as JSON tokens (``list_json.token_table``)."""
-        return self._code_tokens
-
-    def title_tokens(self, title_ids: np.ndarray) -> np.ndarray:
-        """(3, T + 1) object: each title id as JSON tokens, "0" last (index -1); kept while
-        the same array is passed."""
-        if self._titles is None or self._titles[0] is not title_ids:
-            self._titles = (title_ids, token_table(text_table(title_ids).tolist()))
-        return self._titles[1]
 
     def rows_from_codes(
         self, genres: list[int], adjs: list[int], anchors: list[int]
@@ -370,37 +347,29 @@ def _rank_in_list(lists: np.ndarray, first: np.ndarray, k: int) -> np.ndarray:
     return ranked
 
 
-_ROW_KIND_TEXT = np.array([f'"{kind}"' for kind in (ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE)])
-_KIND_TOP, _KIND_MICRO, _KIND_GENRE, _KIND_BECAUSE = range(4)
-_position_tokens: dict[int, np.ndarray] = {}
+_KIND_TOP, _KIND_MICRO, _KIND_GENRE, _KIND_BECAUSE = (
+    KINDS.index(kind) for kind in (ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE)
+)
 
 
-def _member_tokens(k: int) -> np.ndarray:
-    """(2 * 3 * k,) object: a row member's position as JSON text with what surrounds it —
-    "[" when it opens its row; then "," (more in the row), "]," (row ends, more rows) or "]"
-    (the list's last row ends). Indexed ``(opens * 3 + closes) * k + position``."""
-    table = _position_tokens.get(k)
-    if table is None:
-        table = np.array(
-            [
-                ("[" if opens else "") + str(p) + (",", "],", "]")[closes]
-                for opens in (0, 1)
-                for closes in (0, 1, 2)
-                for p in range(k)
-            ],
-            dtype=object,
-        )
-        _position_tokens[k] = table
-    return table
+@dataclass(frozen=True)
+class BlockRows:
+    """The rows of a block of lists: ``kind`` (b, MAX_ROWS) index into ``packed.KINDS``,
+    ``codes`` (b, MAX_ROWS, 3) genre, adjective and anchor codes, ``n_rows`` (b,) how many
+    rows each list has, ``row_of`` (b, k) each item's row (-1 none)."""
+
+    kind: np.ndarray
+    codes: np.ndarray
+    n_rows: np.ndarray
+    row_of: np.ndarray
 
 
-def rows_json(
+def block_rows(
     genres: np.ndarray, adjs: np.ndarray, anchors: np.ndarray, lengths: np.ndarray
-) -> list[str]:
-    """``Explainer.rows_from_codes`` for a block of lists at once, as JSON text (the same
-    text ``json.dumps(rows, separators=(",", ":"))`` writes): (b, k) int64 genre, first
+) -> BlockRows:
+    """``Explainer.rows_from_codes`` for a block of lists at once: (b, k) int64 genre, first
     adjective and anchor codes in rank order (0 none), (b,) how many items each list has. The
-    grouping runs as sorts over the whole block; only the final joins are per list."""
+    grouping runs as sorts over the whole block, with no per-list step."""
     b, k = genres.shape
     lengths = np.minimum(np.asarray(lengths, np.int64), k)
     position = np.arange(k)
@@ -454,46 +423,7 @@ def rows_json(
         n_rows += np.bincount(lst, minlength=b)
     member = kept[group] & (rank < ROW_MAX)
     row_of[lists[order[member]], pos[order[member]]] = slot[group[member]]
-    # Members in (list, row, position) order, as tokens that join into the "i" array.
-    lists, pos = np.nonzero(row_of >= 0)
-    rows = row_of[lists, pos]
-    order = np.argsort((lists.astype(np.int64) * MAX_ROWS + rows) * k + pos)
-    lists, pos, rows = lists[order], pos[order], rows[order]
-    opens = np.ones(lists.size, np.bool_)
-    opens[1:] = (lists[1:] != lists[:-1]) | (rows[1:] != rows[:-1])
-    ends = np.append(opens[1:], True)
-    last_row = rows == n_rows[lists] - 1
-    closes = np.where(ends, np.where(last_row, 2, 1), 0)
-    tokens = _member_tokens(k)[(opens * 3 + closes) * k + pos].tolist()
-    bounds = np.searchsorted(lists, np.arange(b + 1)).tolist()
-    # Each row's kind and codes with its separator, flat in (list, row) order.
-    present = np.arange(MAX_ROWS)[None, :] < n_rows[:, None]
-    flat = meta[present]
-    sep = np.where(np.append(present[:, 1:], np.zeros((b, 1), np.bool_), axis=1)[present], ",", "")
-    kinds = (_ROW_KIND_TEXT[flat[:, 0]].astype(object) + sep).tolist()
-    genre, adj, anchor = (
-        [f"{v}{c}" for v, c in zip(flat[:, j].tolist(), sep.tolist(), strict=True)]
-        for j in (1, 2, 3)
-    )
-    row_bounds = np.append(0, np.cumsum(n_rows)).tolist()
-    out = []
-    for i in range(b):
-        lo, hi = row_bounds[i], row_bounds[i + 1]
-        out.append(
-            ROWS_JSON
-            % (
-                "".join(kinds[lo:hi]),
-                "".join(genre[lo:hi]),
-                "".join(adj[lo:hi]),
-                "".join(anchor[lo:hi]),
-                "".join(tokens[bounds[i] : bounds[i + 1]]),
-            )
-        )
-    return out
-
-
-#: The stored rows' JSON, keys in ``RecommendationList``'s order.
-ROWS_JSON = '{"k":[%s],"g":[%s],"a":[%s],"h":[%s],"i":[%s]}'
+    return BlockRows(meta[:, :, 0], meta[:, :, 1:], n_rows, row_of)
 
 
 @dataclass

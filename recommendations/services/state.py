@@ -21,17 +21,16 @@ from django.conf import settings
 
 from catalog.selectors import tags_version, taxonomy_version
 from recommendations.engine.explain import (
-    CODE_TOKENS,
     MAX_ADJECTIVES,
     SCORE_SCALE,
     Drivers,
     Explainer,
     anchor_code_matrix,
+    block_rows,
     drivers,
-    rows_json,
 )
 from recommendations.engine.kept_reasons import drivers_reusing, kept_columns
-from recommendations.engine.list_json import items_json, number_tokens, token_places
+from recommendations.engine.packed import PackedLists, pack_block
 from recommendations.engine.profiles import Interactions, build_profiles, seen_matrix, weight_matrix
 from recommendations.engine.scoring import (
     CANDIDATE_FACTOR,
@@ -431,44 +430,36 @@ def block_drivers(state: EngineState, pos: np.ndarray, idx: np.ndarray) -> Drive
     )
 
 
-def lists_serialize(
-    state: EngineState, block: ComputedBlock, explainer: Explainer
-) -> list[tuple[int, str, str]]:
-    """``(subscriber_id, items, rows)`` per subscriber of a computed block, as the JSON text
-    of the stored shape: columnar codes (see ``RecommendationList``), no words — reasons and
-    row names are worded when read, in the reader's language.
-
-    Written as text directly: ids and codes become tokens by indexing tables of pre-formatted
-    numbers with their separators (``engine.list_json``), so a list's items cost one join
-    instead of a JSON encoder walking ~350 ints, and the store sends the text as is."""
+def lists_serialize(state: EngineState, block: ComputedBlock, explainer: Explainer) -> PackedLists:
+    """The stored shape of each list of a computed block: codes (see ``RecommendationList``),
+    no words — reasons and row names are worded when read, in the reader's language. Packed
+    as fixed-width arrays for the whole block at once (``engine.packed``): no per-list step."""
     d, r = block.drivers, block.result
     valid = r.idx >= 0
     lengths = valid.sum(axis=1)
-    places = token_places(lengths, r.idx.shape[1])
-    titles, tags = explainer.title_tokens(state.title_ids), explainer.tag_code_tokens()
-    code = np.where(d.anchor >= 0, np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
-    items = items_json(
+    ids = np.append(state.title_ids, np.int64(0))  # index -1 (none) reads as 0
+    genre = np.where(valid, explainer.tag_codes(d.noun), 0)
+    adjective = np.where(valid, explainer.tag_codes(d.adjectives[:, :, 0]), 0)
+    anchor = np.where(valid, ids[d.anchor], 0)
+    code = np.where(valid & (d.anchor >= 0), np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
+    rows = block_rows(genre, adjective, anchor, lengths)
+    data = pack_block(
         [
-            titles[places, r.idx],
-            number_tokens(
-                np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE).astype(np.int64), places
-            ),
-            tags[places, d.noun],
-            tags[places, d.adjectives[:, :, 0]],
-            tags[places, d.adjectives[:, :, 1]],
-            titles[places, d.anchor],
-            CODE_TOKENS[places, code.astype(np.int64)],
-        ]
-    )
-    # The rows group by code (feature index -1 and anchor -1 mean none), the whole block at once.
-    rows = rows_json(
-        explainer.tag_codes(d.noun),
-        explainer.tag_codes(d.adjectives[:, :, 0]),
-        np.append(state.title_ids, np.int64(0))[d.anchor],
+            ids[r.idx],
+            np.rint(np.where(valid, r.scores, 0) * SCORE_SCALE).astype(np.int64),
+            genre,
+            adjective,
+            np.where(valid, explainer.tag_codes(d.adjectives[:, :, 1]), 0),
+            anchor,
+        ],
+        code.astype(np.uint8),
         lengths,
+        rows.kind,
+        rows.codes,
+        rows.n_rows,
+        rows.row_of,
     )
-    subscriber_ids = state.subscriber_ids[block.positions].tolist()
-    return list(zip(subscriber_ids, items, rows, strict=True))
+    return PackedLists(state.subscriber_ids[block.positions], data)
 
 
 def explainer_for(state: EngineState) -> Explainer:

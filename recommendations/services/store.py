@@ -1,29 +1,31 @@
 """Storing lists: one row per subscriber, replaced whole.
 
 Each chunk is written in one transaction by one statement per batch (``INSERT … ON CONFLICT
-DO UPDATE``; on PostgreSQL fed by ``COPY`` into a temporary table), so a reader sees a
+DO UPDATE``; on PostgreSQL fed by a binary ``COPY`` into a temporary table), so a reader sees a
 subscriber's old list or the new one, never half, and a worker killed mid-chunk leaves the
 previous lists untouched.
 """
 
 from __future__ import annotations
 
-import json
+import struct
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from recommendations.engine.packed import PackedLists
 from recommendations.models import RecommendationList
 
-#: (subscriber_id, items, rows) in the shape ``RecommendationList`` documents (columnar codes),
-#: items and rows either as JSON text (what ``lists_serialize`` writes) or as Python values.
-Json = str | dict[str, list[Any]]
-Entry = tuple[int, Json, Json]
+#: (subscriber_id, the list packed as ``engine.packed`` lays it out).
+Entry = tuple[int, bytes]
 BATCH = 2000
-SEP = (",", ":")
+#: COPY's binary format: signature, flags, header extension length; -1 fields end the data.
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+COPY_TRAILER = struct.pack("!h", -1)
+_COPY_ROW = struct.Struct("!hiqi")  # 2 fields; the id's length and value; the list's length
 
 
 def lists_store(
@@ -35,7 +37,7 @@ def lists_store(
     build_ms: float = 0.0,
     generated_at: datetime | None = None,
 ) -> int:
-    """Upsert the lists of ``entries`` (subscriber_id, items, rows) atomically; returns count."""
+    """Upsert the lists of ``entries`` (subscriber_id, packed) atomically; returns count."""
     if not entries:
         return 0
     generated_at = generated_at or timezone.now()
@@ -48,15 +50,14 @@ def lists_store(
             objs = [
                 RecommendationList(
                     subscriber_id=sid,
-                    items=_value(items),
-                    rows=_value(rows),
+                    packed=packed,
                     tags_version=tags_version,
                     taxonomy_version=taxonomy_version,
                     history_version=history_version,
                     generated_at=generated_at,
                     build_ms=build_ms,
                 )
-                for sid, items, rows in entries
+                for sid, packed in entries
             ]
             RecommendationList.objects.bulk_create(
                 objs,
@@ -64,8 +65,7 @@ def lists_store(
                 update_conflicts=True,
                 unique_fields=["subscriber"],
                 update_fields=[
-                    "items",
-                    "rows",
+                    "packed",
                     "tags_version",
                     "taxonomy_version",
                     "history_version",
@@ -74,6 +74,34 @@ def lists_store(
                 ],
             )
     return len(entries)
+
+
+def copy_binary(entries: Sequence[Entry]) -> bytes:
+    """``entries`` as the data of a binary ``COPY (subscriber_id bigint, packed bytea)``. A
+    packed block's rows all have one size, so its stream is one numpy record per row."""
+    if isinstance(entries, PackedLists):
+        data = entries.data
+        rows = np.empty(
+            len(entries),
+            np.dtype(
+                [
+                    ("fields", ">i2"),
+                    ("id_length", ">i4"),
+                    ("id", ">i8"),
+                    ("length", ">i4"),
+                    ("packed", data.dtype),
+                ]
+            ),
+        )
+        rows["fields"], rows["id_length"], rows["length"] = 2, 8, data.dtype.itemsize
+        rows["id"] = entries.subscriber_ids
+        rows["packed"] = data
+        return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+    parts = [COPY_HEADER]
+    for sid, packed in entries:
+        parts += [_COPY_ROW.pack(2, 8, sid, len(packed)), packed]
+    parts.append(COPY_TRAILER)
+    return b"".join(parts)
 
 
 def _store_postgresql(
@@ -87,46 +115,22 @@ def _store_postgresql(
     table = RecommendationList._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage_json "
-            "(subscriber_id bigint, items json, rows json) ON COMMIT DELETE ROWS"
+            "CREATE TEMP TABLE IF NOT EXISTS tagline_list_stage_packed "
+            "(subscriber_id bigint, packed bytea) ON COMMIT DELETE ROWS"
         )
         # Inside a caller's transaction (or a test's) the commit that empties it has not come yet.
-        cursor.execute("TRUNCATE tagline_list_stage_json")
+        cursor.execute("TRUNCATE tagline_list_stage_packed")
         with cursor.cursor.copy(
-            "COPY tagline_list_stage_json (subscriber_id, items, rows) FROM STDIN"
+            "COPY tagline_list_stage_packed (subscriber_id, packed) FROM STDIN (FORMAT BINARY)"
         ) as copy:
-            # COPY's text format, built here: JSON text never holds a raw tab or newline (the
-            # encoder escapes them), so only backslashes need doubling.
-            for start in range(0, len(entries), BATCH):
-                copy.write(
-                    "".join(
-                        [
-                            f"{sid}\t{_copy_text(items)}\t{_copy_text(rows)}\n"
-                            for sid, items, rows in entries[start : start + BATCH]
-                        ]
-                    )
-                )
+            copy.write(copy_binary(entries))
         cursor.execute(
-            f"INSERT INTO {table} (subscriber_id, items, rows, tags_version, taxonomy_version, "  # noqa: S608
+            f"INSERT INTO {table} (subscriber_id, packed, tags_version, taxonomy_version, "  # noqa: S608
             "history_version, generated_at, build_ms) "
-            "SELECT subscriber_id, items, rows, %s, %s, %s, %s, %s FROM tagline_list_stage_json "
-            "ON CONFLICT (subscriber_id) DO UPDATE SET items = EXCLUDED.items, rows = EXCLUDED.rows, "
+            "SELECT subscriber_id, packed, %s, %s, %s, %s, %s FROM tagline_list_stage_packed "
+            "ON CONFLICT (subscriber_id) DO UPDATE SET packed = EXCLUDED.packed, "
             "tags_version = EXCLUDED.tags_version, taxonomy_version = EXCLUDED.taxonomy_version, "
             "history_version = EXCLUDED.history_version, generated_at = EXCLUDED.generated_at, "
             "build_ms = EXCLUDED.build_ms",
             [tags_version, taxonomy_version, history_version, generated_at, build_ms],
         )
-
-
-def _text(value: Json) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=SEP)
-
-
-def _copy_text(value: Json) -> str:
-    text = _text(value)
-    return text.replace("\\", "\\\\") if "\\" in text else text
-
-
-def _value(value: Json) -> Any:
-    # The ORM's JSONField encodes Python values itself.
-    return json.loads(value) if isinstance(value, str) else value

@@ -7,9 +7,13 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.text import slugify
 
-from catalog.models import CanonicalTags, Title
+from catalog.models import CanonicalTags, Dimension, Tag, Title
+from recommendations.engine.explain import CODE_LIKED
+from recommendations.engine.packed import KINDS, pack_one
 from recommendations.models import RecommendationList, Subscriber
 
 _ids = itertools.count(1)
@@ -47,31 +51,39 @@ def list_write(
     rows: Sequence[tuple[str, Sequence[Title]]] | None = None,
     generated_at: Any = None,
 ) -> RecommendationList:
-    """A list in the shape written before codes (English words stored: ``items`` of
-    ``{"title_id", "score", "reason"}``, ``rows`` of ``{"name", "title_ids"}``), which readers
-    still accept until it is rebuilt. Rows here are named freely, which suits filtering tests."""
+    """A list as the worker stores it, with rows named freely (suits filtering tests): each
+    item's reason is its title's first genre and tone, like the title itself ("Irreverent
+    comedy — like Clerks, which you liked"); a row other than "Top picks for you" is stored as
+    a one-adjective row of a tag labelled with its name, and may name any listed titles."""
+    tags = {(d, s): pk for pk, d, s in Tag.objects.values_list("pk", "dimension__slug", "slug")}
+
+    def first(title: Title, dimension: str) -> int:
+        canonical = CanonicalTags.objects.filter(title=title).first()
+        values = (canonical.values if canonical else {}).get(dimension) or []
+        return tags.get((dimension, values[0]), 0) if isinstance(values, list) and values else 0
+
     items = [
-        {
-            "title_id": t.pk,
-            "score": round(1.0 - i / 100, 4),
-            "reason": f"Because you like {t.title}'s tone",
-        }
-        for i, t in enumerate(titles)
+        (title, (first(title, "genre"), first(title, "tone"), 0, title, CODE_LIKED))
+        for title in titles
     ]
-    row_data = [
-        {"name": name, "title_ids": [t.pk for t in ts]}
-        for name, ts in (rows or [("Top picks for you", titles)])
-    ]
-    rec, _ = RecommendationList.objects.update_or_create(
-        subscriber=subscriber,
-        defaults={
-            "items": items,
-            "rows": row_data,
-            "generated_at": generated_at or timezone.now(),
-            "tags_version": 7,
-        },
-    )
-    return rec
+    at = {title.pk: i for i, title in enumerate(titles)}
+    stored_rows: list[tuple[str, int, int, Title | None, Sequence[int]]] = []
+    created = False
+    for name, members in rows or [("Top picks for you", titles)]:
+        positions = [at[t.pk] for t in members if t.pk in at]
+        if name == "Top picks for you":
+            stored_rows.append(("top", 0, 0, None, positions))
+            continue
+        tag, new = Tag.objects.get_or_create(
+            dimension=Dimension.objects.get(slug="tone"),
+            slug=slugify(name)[:64],
+            defaults={"label": name},
+        )
+        created |= new
+        stored_rows.append(("micro", 0, tag.pk, None, positions))
+    if created:
+        cache.clear()  # the labels are cached per taxonomy version, which a bare create keeps
+    return coded_list_write(subscriber, items, rows=stored_rows, generated_at=generated_at)
 
 
 def coded_list_write(
@@ -84,25 +96,24 @@ def coded_list_write(
     """A list in the stored shape the worker writes (see ``RecommendationList``): per item the
     title and its codes (genre tag id, adjective tag ids, anchor title, anchor code); per row
     (kind, genre tag id, adjective tag id, anchor title, item positions)."""
-    columns: dict[str, list[int]] = {k: [] for k in "tsgabhc"}
+    columns: list[list[int]] = [[] for _ in range(6)]
+    codes = []
     for i, (title, (g, a, b, anchor, code)) in enumerate(items):
-        for key, value in zip(
-            "tsgabhc",
-            (title.pk, 10_000 - i * 100, g, a, b, anchor.pk if anchor else 0, code),
+        for column, value in zip(
+            columns,
+            (title.pk, 10_000 - i * 100, g, a, b, anchor.pk if anchor else 0),
             strict=True,
         ):
-            columns[key].append(value)
-    row_columns: dict[str, list[Any]] = {k: [] for k in "kgahi"}
-    for kind, g, a, anchor, positions in rows:
-        for key, value in zip(
-            "kgahi", (kind, g, a, anchor.pk if anchor else 0, list(positions)), strict=True
-        ):
-            row_columns[key].append(value)
+            column.append(value)
+        codes.append(code)
+    packed_rows = [
+        [KINDS.index(kind), g, a, anchor.pk if anchor else 0, *positions]
+        for kind, g, a, anchor, positions in rows
+    ]
     rec, _ = RecommendationList.objects.update_or_create(
         subscriber=subscriber,
         defaults={
-            "items": columns,
-            "rows": row_columns,
+            "packed": pack_one(columns, codes, packed_rows),
             "generated_at": generated_at or timezone.now(),
             "tags_version": 7,
         },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -18,10 +17,11 @@ from recommendations.engine.explain import (
     Phrases,
     Renderer,
     anchor_code_matrix,
+    block_rows,
     drivers,
     english_plural,
-    rows_json,
 )
+from recommendations.engine.packed import pack_block, unpack
 from recommendations.engine.profiles import (
     DISLIKED,
     NOT_INTERESTED,
@@ -361,10 +361,10 @@ def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
     assert Explainer(tv).rows_from_codes([], [], []) == {k: [] for k in "kgahi"}
 
 
-def test_rows_of_a_block_are_the_json_of_each_lists_rows() -> None:
-    """``rows_json`` (grouped over a whole block with sorts) writes, list for list, the JSON of
-    ``rows_from_codes``: micro and genre rows, leftovers into "because" rows, the row cap, short
-    and empty lists, negative (dimension) codes."""
+def test_rows_of_a_block_are_each_lists_rows() -> None:
+    """``block_rows`` (grouped over a whole block with sorts), packed and read back, gives list
+    for list the rows of ``rows_from_codes``: micro and genre rows, leftovers into "because"
+    rows, the row cap, short and empty lists, negative (dimension) codes."""
     explainer = Explainer(build_title_vectors([{"genre": ["comedy"]}], [GENRE, TONE]))
     rng = np.random.default_rng(7)
     for _ in range(60):
@@ -376,12 +376,23 @@ def test_rows_of_a_block_are_the_json_of_each_lists_rows() -> None:
         anchors = rng.integers(0, int(rng.integers(1, 6)), (b, k)) * 1000
         lengths = rng.integers(0, k + 1, b)
         lengths[:3] = [0, 5, k]
-        text = rows_json(genres, adjs, anchors, lengths)
+        rows = block_rows(genres, adjs, anchors, lengths)
+        zeros = np.zeros((b, k), np.int64)
+        packed = pack_block(
+            [zeros, zeros, genres, adjs, zeros, anchors],
+            zeros.astype(np.uint8),
+            lengths,
+            rows.kind,
+            rows.codes,
+            rows.n_rows,
+            rows.row_of,
+        )
         for i, n in enumerate(lengths.tolist()):
-            rows = explainer.rows_from_codes(
+            want = explainer.rows_from_codes(
                 genres[i, :n].tolist(), adjs[i, :n].tolist(), anchors[i, :n].tolist()
             )
-            assert text[i] == json.dumps(rows, separators=(",", ":"))
+            got = unpack(packed[i].tobytes()).rows
+            assert {key: [row[j] for row in got] for j, key in enumerate("kgahi")} == want
 
 
 def test_genre_caps_counted_on_the_crowded_genres_only_give_the_dense_count() -> None:

@@ -39,7 +39,7 @@ def test_own_list_has_the_documented_shape(
         "title": "Alpha",
         "year": a.year,
     }
-    assert first["reason"] == "Because you like Alpha's tone"
+    assert first["reason"] == "Irreverent comedy — like Alpha, which you liked"
     assert [r["name"] for r in body["rows"]] == ["Irreverent comedies", "Because you watched Heat"]
     assert [i["title"]["id"] for i in body["rows"][0]["items"]] == [b.pk, a.pk]
 

@@ -43,7 +43,7 @@ def test_home_shows_rows_with_reasons_and_runtime(subscriber_user: Any, sub: Sub
     assert "Emotional dramas" in html
     assert "Clerks" in html
     assert "The Remains of the Day" in html
-    assert "Because you like Clerks&#x27;s tone" in html
+    assert "Irreverent comedy — like Clerks, which you liked" in html
     assert "1 h 32 min" in html
     assert "2 h 14 min" in html
     assert reverse("recommendations:feedback", args=[comedy.pk]) in html

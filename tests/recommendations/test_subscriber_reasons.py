@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from importlib import import_module
 from io import StringIO
 from typing import Any
 
@@ -15,9 +16,8 @@ from django.urls import reverse
 from catalog.models import Tag
 from recommendations.models import Subscriber
 from recommendations.rendering import list_decode
-from recommendations.selectors_subscriber import suggestions_for
 
-from .subscriber_helpers import coded_list_write, list_write, safe_values, tagged_title
+from .subscriber_helpers import coded_list_write, safe_values, tagged_title
 
 pytestmark = pytest.mark.django_db
 ME = "/api/v1/me/recommendations/"
@@ -160,23 +160,13 @@ def test_export_words_reasons_in_english_or_the_language_asked(
     assert rows[0]["reason"] == FR_REASON
 
 
-def test_a_list_stored_before_codes_is_still_read_with_its_words(sub: Subscriber) -> None:
-    a, b = tagged_title("Old A", safe_values()), tagged_title("Old B", safe_values())
-    list_write(sub, [a, b], rows=[("Stored name", [b])])
-    shown = suggestions_for(subscriber=sub, language="fr")
-    assert [c.reason for c in shown.cards] == [
-        "Because you like Old A's tone",
-        "Because you like Old B's tone",
-    ]
-    assert [(r.name, [c.title.title for c in r.cards]) for r in shown.rows] == [
-        ("Stored name", ["Old B"])
-    ]
-
-
-def test_decoding_skips_malformed_rows_instead_of_failing() -> None:
+def test_the_migration_packs_json_code_lists_and_skips_malformed_rows() -> None:
+    packed = import_module("recommendations.migrations.0004_list_packed")._packed
     items, rows = list_decode(
-        {"t": [5, 6], "s": [9000, 8000], "g": [1]},  # a short column reads as "no code"
-        {"k": ["top", "micro"], "g": [0, 1], "a": [0, 2], "h": [0, 0], "i": [[0, 9], [1]]},
+        packed(
+            {"t": [5, 6], "s": [9000, 8000], "g": [1]},  # a short column reads as "no code"
+            {"k": ["top", "micro"], "g": [0, 1], "a": [0, 2], "h": [0, 0], "i": [[0, 9], [1]]},
+        )
     )
     assert [(i.title_id, i.score, i.codes) for i in items] == [
         (5, 0.9, (0, 0, 0, 0, 0)),
@@ -186,3 +176,5 @@ def test_decoding_skips_malformed_rows_instead_of_failing() -> None:
         ("top", (0, 0, 0), [5]),
         ("micro", (1, 2, 0), [6]),
     ]
+    # A list still worded in English (before codes) is left to the full rebuild.
+    assert packed([{"title_id": 5, "score": 1, "reason": "Old"}], []) is None

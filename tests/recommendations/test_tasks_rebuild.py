@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from catalog.models import Tag
 from recommendations import tasks
+from recommendations.engine.packed import pack_one, unpack
 from recommendations.models import RebuildRun, RecommendationList
 from recommendations.services import rebuild as rebuild_service
 from recommendations.services.rebuild import rebuild_all_enqueue, rebuild_all_inline, rebuild_chunk
@@ -37,20 +38,17 @@ def test_full_rebuild_gives_every_subscriber_a_list_in_the_stored_shape(settings
     assert run.done == run.total == 4
     genre_tags = set(Tag.objects.filter(dimension__slug="genre").values_list("pk", flat=True))
     for rec in RecommendationList.objects.all():
-        # Language-neutral codes, one array per field (see RecommendationList).
-        assert set(rec.items) == {"t", "s", "g", "a", "b", "h", "c"}
-        assert all(len(column) == 8 for column in rec.items.values())
-        scores = rec.items["s"]
-        assert all(isinstance(s, int) for s in scores)
-        assert scores == sorted(scores, reverse=True)
+        # Language-neutral codes, packed (see RecommendationList).
+        values = unpack(rec.packed)
+        assert all(len(column) == 8 for column in (values.t, values.s, values.g, values.c))
+        assert values.s == sorted(values.s, reverse=True)
         watched = set(rec.subscriber.events.values_list("title_id", flat=True))
         assert not watched & set(rec.title_ids)
-        assert set(rec.items["g"]) <= genre_tags
-        assert any(rec.items["g"])
-        assert {h for h in rec.items["h"] if h} <= watched
-        assert set(rec.rows) == {"k", "g", "a", "h", "i"}
-        assert rec.rows["k"][0] == "top"
-        assert rec.rows["i"][0] == list(range(8))
+        assert set(values.g) <= genre_tags
+        assert any(values.g)
+        assert {h for h in values.h if h} <= watched
+        assert values.rows[0][0] == "top"
+        assert values.rows[0][4] == list(range(8))
         assert rec.generated_at is not None
     assert RecommendationList.objects.count() == len(world.subscribers)
 
@@ -94,7 +92,7 @@ def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(
     settings.RECOMMENDATION_LIST_SIZE = 5
     world = world_build(n_titles=24, n_subscribers=4)
     rebuild_all_inline()
-    before = {r.subscriber_id: (r.items, r.generated_at) for r in RecommendationList.objects.all()}
+    before = {r.subscriber_id: (r.packed, r.generated_at) for r in RecommendationList.objects.all()}
     real_store = rebuild_service.lists_store
 
     def dies_half_way(**kwargs: Any) -> int:
@@ -112,7 +110,7 @@ def test_worker_dying_mid_chunk_leaves_old_lists_whole_and_the_retry_rebuilds(
     monkeypatch.setattr(rebuild_service, "lists_store", atomic_store)
     with pytest.raises(SystemExit):
         rebuild_chunk(subscriber_ids=[s.pk for s in world.subscribers])
-    after = {r.subscriber_id: (r.items, r.generated_at) for r in RecommendationList.objects.all()}
+    after = {r.subscriber_id: (r.packed, r.generated_at) for r in RecommendationList.objects.all()}
     assert after == before  # nothing half-written
     monkeypatch.undo()
     assert rebuild_chunk(subscriber_ids=[s.pk for s in world.subscribers]) == 4
@@ -129,14 +127,8 @@ def test_swap_is_a_single_statement_per_batch() -> None:
     from recommendations.services.store import lists_store
 
     world = world_build(n_titles=3, n_subscribers=3)
-    entries = [
-        (
-            s.pk,
-            {"t": [world.titles[0].pk], "s": [10_000], "g": [0], "a": [0], "b": [0], "h": [0]},
-            {"k": ["top"], "g": [0], "a": [0], "h": [0], "i": [[0]]},
-        )
-        for s in world.subscribers
-    ]
+    packed = pack_one([[world.titles[0].pk], [10_000], [0], [0], [0], [0]], [0], [[0, 0, 0, 0, 0]])
+    entries = [(s.pk, packed) for s in world.subscribers]
     with CaptureQueriesContext(connection) as queries:
         lists_store(
             entries=entries,
