@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Dimension, Title
 
+#: The fewest submitted taggings the automatic rule may ever apply on (agreement needs two).
+AUTO_MIN_TAGGERS = 2
+
 
 class DimensionPolicy(models.Model):
     """How editors review one dimension: when agreement is good enough to set canonical tags
@@ -32,7 +35,7 @@ class DimensionPolicy(models.Model):
     )
     min_taggers = models.PositiveSmallIntegerField(
         default=2,
-        validators=[MinValueValidator(2)],
+        validators=[MinValueValidator(AUTO_MIN_TAGGERS)],
         help_text=_("Submitted taggings needed before the automatic rule applies."),
     )
     disagreement_weight = models.FloatField(

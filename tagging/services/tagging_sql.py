@@ -85,6 +85,23 @@ def assignment_of(*, title_id: int, tagger: User) -> dict[str, Any] | None:
     return dict(zip(("pk", "status", "tagging__pk", "tagging__version"), row, strict=True))
 
 
+@cache
+def _submitted_count_sql(vendor: str) -> str:
+    return (
+        f"SELECT COUNT(*) FROM {Tagging._meta.db_table} "  # noqa: S608
+        "WHERE title_id = %s AND status = %s"
+    )
+
+
+def submitted_count(title_id: int) -> int:
+    """How many taggings of the title are submitted."""
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _submitted_count_sql(connection.vendor), [title_id, Tagging.Status.SUBMITTED.value]
+        )
+        return int(cursor.fetchone()[0])
+
+
 def insert_tagging(tagging: Tagging) -> None:
     """INSERT the new tagging and set its id (``RETURNING``: SQLite ≥ 3.35, PostgreSQL)."""
     fields = [f for f in Tagging._meta.concrete_fields if not f.primary_key]

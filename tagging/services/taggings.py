@@ -28,6 +28,7 @@ from catalog.values import Codebook, values_clean
 from config.api_errors import Conflict
 
 from ..models import Assignment, Tagging
+from ..review_models import AUTO_MIN_TAGGERS
 from . import tagging_sql
 from .codebook import codebook_current
 
@@ -382,7 +383,13 @@ def _assignment_may_be_new(tagging: Tagging) -> bool:
 
 
 def _enqueue_auto_apply(title_id: int) -> None:
-    """Outside the request: a new submission may let the title's tags be set automatically."""
+    """After the submit's commit: once the title has the fewest submissions the automatic rule
+    can apply on, the worker checks whether its tags can be set automatically. Counted after
+    the commit, so of two taggers committing at once the later sees both submissions: the
+    check is never missed, and a first submission (half of them at an overlap of 2) costs no
+    message to the broker."""
+    if tagging_sql.submitted_count(title_id) < AUTO_MIN_TAGGERS:
+        return
     from ..tasks import canonical_tags_auto_apply_task
 
     canonical_tags_auto_apply_task.delay(title_id)

@@ -181,3 +181,21 @@ def test_a_submission_that_completes_agreement_sets_canonical_tags_automatically
             tagging_submit(tagging=tagging, user=tagger)
     canonical = CanonicalTags.objects.get(title=title)
     assert (canonical.source, canonical.values) == (CanonicalTags.Source.AUTOMATIC, {"violence": 2})
+
+
+def test_only_a_submission_that_completes_a_pair_sends_the_automatic_check(
+    dims, editor, taggers, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tagging import tasks
+    from tagging.services.assignments import assignments_bulk_create
+    from tagging.services.taggings import tagging_create, tagging_submit
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.canonical_tags_auto_apply_task, "delay", sent.append)
+    title = make_title()
+    assignments_bulk_create(titles=[title], taggers=taggers[:3], overlap=3, assigned_by=editor)
+    for expected, tagger in zip(([], [title.pk], [title.pk] * 2), taggers[:3], strict=True):
+        tagging = tagging_create(title=title, tagger=tagger, values={"violence": 2})
+        with django_capture_on_commit_callbacks(execute=True):
+            tagging_submit(tagging=tagging, user=tagger)
+        assert sent == expected
