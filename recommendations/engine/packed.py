@@ -103,13 +103,12 @@ def pack_block(
     out["code"] = code
     out["rows"] = row_codes.transpose(0, 2, 1)
     out["kind"] = row_kind
-    lists, pos = np.nonzero(row_of >= 0)
-    rows = row_of[lists, pos]
-    order = np.argsort((lists.astype(np.int64) * r + rows) * k + pos, kind="stable")
-    lists, pos, rows = lists[order], pos[order], rows[order]
-    first = np.searchsorted(lists, np.arange(b))
-    out["members"][lists, np.arange(lists.size) - first[lists]] = pos
-    out["count"] = np.bincount(lists * r + rows, minlength=b * r).reshape(b, r)
+    # Each list's positions by row, in rank order within a row (a stable sort of small ints
+    # is a radix sort); positions in no row sort last, past the members the counts cover.
+    member_rows = np.where(row_of >= 0, row_of, r).astype(np.uint8)
+    out["members"] = np.argsort(member_rows, axis=1, kind="stable")
+    slots = np.arange(b)[:, None] * (r + 1) + member_rows
+    out["count"] = np.bincount(slots.ravel(), minlength=b * (r + 1)).reshape(b, r + 1)[:, :r]
     return out
 
 
