@@ -195,57 +195,70 @@ def single_statement_writes() -> bool:
 _REVISION_COPY = ("id", "version", "status", "values", "evidence", "notes", "updated_at")
 
 
-def _revision_from(source: str, saved_by: User | None) -> tuple[str, list[Any]]:
-    """``INSERT`` of the revision row copied from the CTE ``source`` (which returned
-    ``_REVISION_COPY``), saved by ``saved_by``."""
+def _returning() -> str:
+    return ", ".join(_q(n) if n == "values" else n for n in (*_REVISION_COPY, "assignment_id"))
+
+
+@cache
+def _then_sql(source: str, mark: bool, only_from: bool, select: str) -> str:
+    """What follows ``WITH source AS (… RETURNING _REVISION_COPY, assignment_id)``: the
+    assignment's status change (``mark``; ``only_from``: only from that status), the revision
+    row copied from ``source``'s row, then ``SELECT select FROM source``. Built once per shape:
+    the text is the same at every call, so PostgreSQL prepares it once."""
+    sql = ""
+    if mark:
+        sql += (
+            f", a AS (UPDATE {Assignment._meta.db_table} SET status = %s, updated_at = %s "  # noqa: S608
+            f"WHERE id = (SELECT assignment_id FROM {source})"
+            + (" AND status = %s)" if only_from else ")")
+        )
     columns = ", ".join(
         _q(_field(TaggingRevision, n).column)
         for n in ("tagging", "version", "status", "values", "evidence", "notes", "saved_by")
     )
-    return (
+    revision = (
         f"INSERT INTO {TaggingRevision._meta.db_table} ({columns}, saved_at) "  # noqa: S608
         f"SELECT {source}.id, {source}.version, {source}.status, {source}.{_q('values')}, "
         f"{source}.evidence, {source}.notes, CAST(%s AS integer), {source}.updated_at "
-        f"FROM {source}",
-        [saved_by.pk if saved_by is not None else None],
+        f"FROM {source}"
     )
+    return f"{sql}, r AS ({revision}) SELECT {select} FROM {source}"  # noqa: S608
 
 
-def _assignment_from(
-    source: str, status: str, now: Any, only_from: str | None
-) -> tuple[str, list[Any]]:
-    """``UPDATE`` of the assignment of the tagging the CTE ``source`` returned."""
-    sql = (
-        f"UPDATE {Assignment._meta.db_table} SET status = %s, updated_at = %s "  # noqa: S608
-        f"WHERE id = (SELECT assignment_id FROM {source})"
-    )
-    params = [str(status), _prep(Assignment, "updated_at", now)]
-    if only_from is not None:
-        sql += " AND status = %s"
-        params.append(str(only_from))
-    return sql, params
-
-
-def _then_status_and_revision(
-    sql: str,
-    params: list[Any],
-    source: str,
-    mark_assignment: tuple[str, str | None] | None,
-    at: Any,
-    saved_by: User | None,
-    *,
-    select: str,
-) -> tuple[str, list[Any]]:
-    """``sql`` (a ``WITH source AS (… RETURNING …)``) followed by the assignment's status change
-    (when ``mark_assignment``) and the revision copied from ``source``'s row, selecting
-    ``select`` from it."""
+def _then_params(
+    mark_assignment: tuple[str, str | None] | None, at: Any, saved_by: User | None
+) -> list[Any]:
+    """``_then_sql``'s parameters."""
+    params: list[Any] = []
     if mark_assignment is not None:
-        update, update_params = _assignment_from(source, mark_assignment[0], at, mark_assignment[1])
-        sql += f", a AS ({update})"
-        params = [*params, *update_params]
-    revision, revision_params = _revision_from(source, saved_by)
-    sql += f", r AS ({revision}) SELECT {select} FROM {source}"  # noqa: S608
-    return sql, [*params, *revision_params]
+        status, only_from = mark_assignment
+        params += [str(status), _prep(Assignment, "updated_at", at)]
+        if only_from is not None:
+            params.append(str(only_from))
+    params.append(saved_by.pk if saved_by is not None else None)
+    return params
+
+
+def _then(mark_assignment: tuple[str, str | None] | None, source: str, select: str) -> str:
+    mark = mark_assignment is not None
+    only_from = mark_assignment is not None and mark_assignment[1] is not None
+    return _then_sql(source, mark, only_from, select)
+
+
+@cache
+def _insert_fields() -> tuple[Field[Any, Any], ...]:
+    return tuple(f for f in Tagging._meta.concrete_fields if not f.primary_key)
+
+
+@cache
+def _insert_with_revision_sql(tail: str) -> str:
+    fields = _insert_fields()
+    columns = ", ".join(_q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return (
+        f"WITH g AS (INSERT INTO {Tagging._meta.db_table} ({columns}) "  # noqa: S608
+        f"VALUES ({marks}) RETURNING {_returning()}){tail}"
+    )
 
 
 def insert_tagging_with_revision(
@@ -253,26 +266,27 @@ def insert_tagging_with_revision(
 ) -> None:
     """``insert_tagging`` + ``set_assignment_status(…, only_from=…)`` (``mark_assignment`` is
     (status, only_from), or None) + ``insert_revision`` in one statement (PostgreSQL)."""
-    fields = [f for f in Tagging._meta.concrete_fields if not f.primary_key]
+    fields = _insert_fields()
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             f.pre_save(tagging, add=True)
-    columns = ", ".join(_q(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     params = [f.get_db_prep_save(getattr(tagging, f.attname), connection) for f in fields]
-    returning = ", ".join(_q(n) if n == "values" else n for n in (*_REVISION_COPY, "assignment_id"))
-    sql = (
-        f"WITH g AS (INSERT INTO {Tagging._meta.db_table} ({columns}) "  # noqa: S608
-        f"VALUES ({marks}) RETURNING {returning})"
-    )
-    sql, params = _then_status_and_revision(
-        sql, params, "g", mark_assignment, tagging.updated_at, saved_by, select="id"
-    )
+    params += _then_params(mark_assignment, tagging.updated_at, saved_by)
     with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_with_revision_sql(_then(mark_assignment, "g", "id")), params)
         tagging.pk = cursor.fetchone()[0]
     tagging._state.adding = False
     tagging._state.db = connection.alias
+
+
+@cache
+def _update_with_revision_sql(names: tuple[str, ...], n_statuses: int, tail: str) -> str:
+    sets = ", ".join(f"{_q(_field(Tagging, n).column)} = %s" for n in names)
+    marks = ", ".join(["%s"] * n_statuses)
+    return (
+        f"WITH u AS (UPDATE {Tagging._meta.db_table} SET {sets}, version = version + 1 "  # noqa: S608
+        f"WHERE id = %s AND version = %s AND status IN ({marks}) RETURNING {_returning()}){tail}"
+    )
 
 
 def update_tagging_with_revision(
@@ -287,23 +301,15 @@ def update_tagging_with_revision(
     """``update_tagging_if`` and, when it won, ``set_assignment_status`` (``mark_assignment``:
     (status, only_from), or None) + ``insert_revision``, in one statement (PostgreSQL). True
     when this call won."""
-    names = list(changes)
-    sets = ", ".join(f"{_q(_field(Tagging, n).column)} = %s" for n in names)
-    marks = ", ".join(["%s"] * len(statuses))
-    returning = ", ".join(_q(n) if n == "values" else n for n in (*_REVISION_COPY, "assignment_id"))
-    sql = (
-        f"WITH u AS (UPDATE {Tagging._meta.db_table} SET {sets}, version = version + 1 "  # noqa: S608
-        f"WHERE id = %s AND version = %s AND status IN ({marks}) RETURNING {returning})"
-    )
+    names = tuple(changes)
     params = [
         *(_prep(Tagging, n, changes[n]) for n in names),
         pk,
         version,
         *(str(s) for s in statuses),
+        *_then_params(mark_assignment, changes["updated_at"], saved_by),
     ]
-    sql, params = _then_status_and_revision(
-        sql, params, "u", mark_assignment, changes["updated_at"], saved_by, select="version"
-    )
+    sql = _update_with_revision_sql(names, len(statuses), _then(mark_assignment, "u", "version"))
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
