@@ -1,4 +1,10 @@
-"""API token authentication that also reads the user's roles, in one query.
+"""API authentication: the session (for the site's own pages and htmx), then the API token.
+
+``SessionCookieAuthentication`` is DRF's session authentication, answering "no session" at once
+when the request carries no session cookie — the case of every token client, for whom DRF's
+class loaded an empty session and built an anonymous user on each request.
+
+``TokenWithRolesAuthentication`` reads the token, the user and the user's roles in one query.
 
 DRF's ``TokenAuthentication`` fetches the token and its user through the ORM, and the first
 role check then runs a second query for the user's groups; on the taggers' hot endpoints those
@@ -10,13 +16,22 @@ role in a single SQL statement. Same contract as DRF's class: ``Authorization: T
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 
 from .user_rows import read_user_with_roles, user_with_roles_sql
+
+
+class SessionCookieAuthentication(SessionAuthentication):
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        if settings.SESSION_COOKIE_NAME not in request._request.COOKIES:
+            return None  # no session, so no session user: what DRF would find, without loading
+        return super().authenticate(request)  # type: ignore[no-any-return]
 
 
 class TokenWithRolesAuthentication(TokenAuthentication):

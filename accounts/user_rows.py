@@ -20,6 +20,8 @@ from .db_rows import RowReader
 from .roles import Role, roles_from_groups
 
 USER = RowReader(User, "u")
+_ROLES = tuple(Role)
+_ROLE_NAMES = tuple(role.value for role in _ROLES)
 
 
 @cache
@@ -31,7 +33,7 @@ def user_with_roles_sql(source: str, where: str) -> str:
         f"EXISTS (SELECT 1 FROM {member} m JOIN {group} g ON g.id = m.group_id "  # noqa: S608
         "WHERE m.user_id = u.id AND g.name = %s)"
     )
-    flags = ", ".join(flag for _role in Role)
+    flags = ", ".join(flag for _role in _ROLES)
     return f"SELECT {USER.columns()}, {flags} FROM {source} WHERE {where}"  # noqa: S608
 
 
@@ -39,11 +41,11 @@ def read_user_with_roles(sql: str, params: Sequence[Any]) -> User | None:
     """Runs ``sql`` (from ``user_with_roles_sql``) and returns the user with its roles cached,
     or None when no row matched."""
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [*(role.value for role in Role), *params])
+        cursor.execute(sql, [*_ROLE_NAMES, *params])
         row: Any = cursor.fetchone()
     if row is None:
         return None
     user = USER.read(row)
-    groups = {role.value for role, flag in zip(Role, row[USER.width :], strict=True) if flag}
+    groups = {name for name, flag in zip(_ROLE_NAMES, row[USER.width :], strict=True) if flag}
     user._tagline_roles = roles_from_groups(user, groups)  # type: ignore[attr-defined]
     return user

@@ -62,3 +62,24 @@ def test_token_auth_reads_roles_and_refuses_bad_or_inactive(tagger, editor):
     res = client.post("/api/v1/assignments/next/")
     assert res.status_code in (401, 403)
     assert res.json()["detail"] == "User inactive or deleted."
+
+
+def test_the_api_takes_a_session_login_and_a_token_client_loads_no_session(tagger, monkeypatch):
+    from django.contrib.sessions.backends.base import SessionBase
+
+    client = APIClient()
+    assert client.login(username=tagger.username, password=PASSWORD)
+    assert client.get("/api/v1/assignments/").status_code == 200
+
+    loaded = []
+    real = SessionBase._get_session
+    monkeypatch.setattr(
+        SessionBase, "_session", property(lambda self: loaded.append(1) or real(self))
+    )
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": tagger.username, "password": PASSWORD}
+    )
+    token_client = APIClient(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    loaded.clear()
+    assert token_client.get("/api/v1/assignments/").status_code == 200
+    assert loaded == []
