@@ -9,6 +9,7 @@ returns (a test compares both). Anything else goes through DRF's negotiation unc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -20,8 +21,9 @@ JSON = "application/json"
 
 class FastContentNegotiation(DefaultContentNegotiation):
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: Any = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: Any = None
     ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)  # DRF passes a list; the signature says any iterable
         if renderers and not format_suffix:
             override = self.settings.URL_FORMAT_OVERRIDE
             if not override or override not in request.query_params:
