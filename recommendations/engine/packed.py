@@ -31,6 +31,7 @@ FORMAT = 1
 KINDS = ("top", "micro", "genre", "because")
 #: Positions and counts are stored as uint8.
 MAX_SLOTS = 255
+INT32_MAX = 2**31 - 1
 _HEAD = struct.Struct("<6i")
 
 
@@ -77,6 +78,13 @@ class PackedLists(Sequence[tuple[int, bytes]]):
             yield sid, blob[i * width : (i + 1) * width]
 
 
+def _int32(values: np.ndarray) -> np.ndarray:
+    """``values`` unchanged when they fit the stored int32 (an assignment would wrap them)."""
+    if values.size and (values.max() > INT32_MAX or values.min() < -INT32_MAX):
+        raise ValueError("a packed list's ids, scores and codes are int32")
+    return values
+
+
 def pack_block(
     items: Sequence[np.ndarray],
     code: np.ndarray,
@@ -99,7 +107,7 @@ def pack_block(
     )
     packed_items = out["items"]
     for j, column in enumerate(items):
-        packed_items[:, j] = column
+        packed_items[:, j] = _int32(column)
     out["code"] = code
     out["rows"] = row_codes.transpose(0, 2, 1)
     out["kind"] = row_kind
@@ -123,10 +131,10 @@ def pack_one(
     out = np.zeros(1, layout(n, len(rows), len(members)))
     out["head"] = (FORMAT, n, n, len(rows), len(rows), len(members))
     if n:
-        out["items"][0] = np.asarray(items, np.int64).reshape(6, n)
+        out["items"][0] = _int32(np.asarray(items, np.int64).reshape(6, n))
         out["code"][0] = code
     if rows:
-        out["rows"][0] = np.asarray([row[1:4] for row in rows], np.int64).T
+        out["rows"][0] = _int32(np.asarray([row[1:4] for row in rows], np.int64).T)
         out["kind"][0] = [row[0] for row in rows]
         out["count"][0] = [len(row) - 4 for row in rows]
     if members:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pytest
 
 from recommendations.engine.explain import SCORE_SCALE, Drivers, Explainer
 from recommendations.engine.packed import KINDS, layout, pack_one, unpack
@@ -98,3 +99,10 @@ def test_copy_stream_of_a_block_equals_the_stream_of_its_entries() -> None:
     assert stream.endswith(b"\xff\xff")
     fields, id_length, sid, length = struct.unpack_from("!hiqi", stream, 19)
     assert (fields, id_length, sid, length) == (2, 8, 5, len(packed[0][1]))
+
+
+def test_a_value_past_int32_is_refused_rather_than_wrapped() -> None:
+    state, block, explainer, _ = _block()
+    state.title_ids = state.title_ids + 2**31
+    with pytest.raises(ValueError, match="int32"):
+        lists_serialize(state, block, explainer)
