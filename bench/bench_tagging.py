@@ -22,8 +22,9 @@ behind ~10 runnable server threads to read its answer added that wait to the mea
 It uses ~2 % of the CPU, so it takes nearly nothing from the server.
 ``BENCH_TAGGING_THINK=1-3`` adds a tagger's think time (uniform, seconds) between calls — the
 realistic case: a tagger spends minutes per title (the run is then three times longer).
-``BENCH_TAGGING_WORKERS`` and ``BENCH_TAGGING_THREADS`` set gunicorn's shape (default 4 x 5: 20
-requests at once); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines,
+The server runs the production settings (``config.gunicorn``: sync workers, 2 a core);
+``BENCH_TAGGING_WORKERS``, ``BENCH_TAGGING_THREADS`` and ``BENCH_TAGGING_WORKER_CLASS`` set
+another shape to compare (e.g. 4, 5, gthread); ``BENCH_TAGGING_SKIP_BASELINE=1`` skips the baselines,
 ``BENCH_TAGGING_ONLY=sqlite`` (or ``postgresql``) runs one database. On PostgreSQL the CPU of the local ``postgres`` processes is
 reported too (every local backend: other clients of the same server count in it).
 
@@ -211,8 +212,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-WORKERS = int(os.environ.get("BENCH_TAGGING_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_TAGGING_THREADS", "5"))
+def _shape() -> list[str]:
+    """The production shape (``config.gunicorn``: sync workers, 2 a core) unless
+    BENCH_TAGGING_WORKERS / _THREADS / _WORKER_CLASS set another, to compare."""
+    args = []
+    if workers := os.environ.get("BENCH_TAGGING_WORKERS"):
+        args += ["-w", workers]
+    if worker_class := os.environ.get("BENCH_TAGGING_WORKER_CLASS"):
+        args += ["-k", worker_class]
+    if threads := os.environ.get("BENCH_TAGGING_THREADS"):
+        args += ["--threads", threads]
+    return args
+
+
+def _shape_label() -> str:
+    from config import gunicorn as production
+
+    workers = os.environ.get("BENCH_TAGGING_WORKERS", str(production.workers))
+    worker_class = os.environ.get("BENCH_TAGGING_WORKER_CLASS", production.worker_class)
+    threads = os.environ.get("BENCH_TAGGING_THREADS", "")
+    return f"gunicorn {workers} {worker_class}" + (f" x {threads} threads" if threads else "")
 
 
 def _think() -> tuple[float, float] | None:
@@ -223,10 +242,11 @@ def _think() -> tuple[float, float] | None:
     return float(low), float(high or low)
 
 
-def _postgres_cpu_seconds() -> float:
-    """User + system CPU of every local ``postgres`` process so far (0 when none is readable):
-    the database's own share of a PostgreSQL run, which gunicorn's CPU does not include."""
-    total = 0.0
+def _postgres_cpu() -> dict[int, float]:
+    """User + system CPU so far of every local ``postgres`` process, by pid (empty when none is
+    readable): the database's own share of a PostgreSQL run, which gunicorn's CPU does not
+    include."""
+    out: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, _, rest = stat.read_text().rpartition(")")
@@ -234,12 +254,20 @@ def _postgres_cpu_seconds() -> float:
             continue
         if head.endswith("(postgres"):
             fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf(
+                "SC_CLK_TCK"
+            )
+    return out
+
+
+def _postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU the ``postgres`` processes alive now used since ``before`` (a process that exited
+    meanwhile is left out rather than its whole life subtracted)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in _postgres_cpu().items())
 
 
 class Server:
-    """gunicorn on a free loopback port (WORKERS x THREADS gthread), with an access log of each
+    """gunicorn on a free loopback port (``config.gunicorn``'s shape), with an access log of each
     request's server time in microseconds."""
 
     def __init__(self, env: dict[str, str], access_log: Path) -> None:
@@ -249,15 +277,12 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 str(gunicorn),
+                "-c",
+                "python:config.gunicorn",
                 "bench.tagging_wsgi",
                 "-b",
                 f"127.0.0.1:{self.port}",
-                "-w",
-                str(WORKERS),
-                "-k",
-                "gthread",
-                "--threads",
-                str(THREADS),
+                *_shape(),
                 "--log-level",
                 "warning",
                 "--access-logfile",
@@ -529,7 +554,7 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
     use_wrk = WRK is not None and os.environ.get("BENCH_TAGGING_CLIENT", "") != "threads"
     log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
     server_cpu = server.cpu_seconds()
-    db_cpu = _postgres_cpu_seconds()
+    db_cpu_before = _postgres_cpu()
     own = _client_cpu_seconds()
     started = time.monotonic()
     if use_wrk:
@@ -539,7 +564,7 @@ def _load(server: Server, tokens: list[str], seconds: float) -> dict[str, object
     wall = time.monotonic() - started
     client_cpu = _client_cpu_seconds() - own
     server_cpu = server.cpu_seconds() - server_cpu
-    db_cpu = _postgres_cpu_seconds() - db_cpu
+    db_cpu = _postgres_cpu_since(db_cpu_before)
     time.sleep(0.5)  # let gunicorn flush its access log
     served = server.server_times(log_offset)
     served_all = [x for values in served.values() for x in values]
@@ -688,7 +713,7 @@ def _print(scenarios: list[dict[str, object]], seconds: float) -> None:
     pacing = "no think time" if think is None else f"think time {think[0]:g}-{think[1]:g} s"
     print(
         f"\n{TAGGERS} taggers looping next -> draft -> submit for {seconds:.0f} s, {pacing} "
-        f"(overlap {OVERLAP}, gunicorn {WORKERS} x {THREADS} gthread, {os.cpu_count()} CPUs, "
+        f"(overlap {OVERLAP}, {_shape_label()}, {os.cpu_count()} CPUs, "
         f"load generator: {scenarios[0]['load']['client'] if scenarios else '-'}):"
     )
     head = (

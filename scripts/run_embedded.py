@@ -60,15 +60,11 @@ def main() -> int:
     commands = {
         "web": [
             str(BIN / "gunicorn"),
+            "-c",
+            "python:config.gunicorn",
             "config.wsgi:application",
             "--bind",
             f"{HOST}:{PORT}",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--timeout",
-            "60",
             "--access-logfile",
             "-",
             "--access-logformat",
