@@ -1,7 +1,7 @@
-"""The web processes' WSGI entry (gunicorn ``config.wsgi:application``).
+"""The web processes' WSGI entry (gunicorn ``-c python:config.gunicorn config.wsgi:application``).
 
-gunicorn's threaded workers run a few requests per process at once, and each process has one
-GIL. A thread whose database answer has arrived — or that has just been given SQLite's write
+The shipped shape is sync workers (one request a process; ``config/gunicorn.py``). With threaded
+workers (``--threads``), a process runs a few requests at once under one GIL. A thread whose database answer has arrived — or that has just been given SQLite's write
 lock — must wait for the GIL until the running thread's switch interval ends: 5 ms by default,
 more than a whole request's own work here, several times per request, and on SQLite while
 holding the write lock everyone else queues for. Web processes therefore switch every 0.5 ms
