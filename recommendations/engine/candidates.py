@@ -12,6 +12,8 @@ candidates in or out).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -28,37 +30,74 @@ def patch_title(
     """In place on (r, C) candidates and (r,) cuts of lists whose profile did not change:
     ``title`` now scores ``new`` (r,) float32 (-inf where excluded). Returns (r,) bool, the
     rows whose candidates changed (the title is or was among them)."""
+    return patch_title_ranked(idx, scores, cut, title, new).changed
+
+
+@dataclass(frozen=True)
+class Patched:
+    """What ``patch_title_ranked`` did: ``changed`` (r,) bool, the rows whose candidates
+    changed; the title's column in each of them ``before`` (C where it was not a candidate)
+    and ``after``; other rows hold C in both."""
+
+    changed: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+    def within(self, n: int) -> np.ndarray:
+        """(r,) bool: rows where the title is or was among the first ``n`` candidates — the
+        only rows whose first ``n`` candidates changed."""
+        return self.changed & (np.minimum(self.before, self.after) < n)
+
+
+def patch_title_ranked(
+    idx: np.ndarray,
+    scores: np.ndarray,
+    cut: np.ndarray,
+    title: int,
+    new: np.ndarray,
+    where: np.ndarray | None = None,
+) -> Patched:
+    """``patch_title`` on the rows ``where`` (r,) bool (default all; the others are left as
+    they are), also saying where the title was and went in each changed row. Works in place
+    on C-contiguous arrays without copying rows out: only the columns that shift are moved."""
+    r, c = idx.shape
     hit = idx == title
     had = hit.any(axis=1)
     enters = ~had & (new > cut)
+    if where is not None:
+        had &= where
+        enters &= where
     changed = had | enters
-    if not changed.any():
-        return changed
+    before = np.full(r, c, np.int64)
+    after = np.full(r, c, np.int64)
     rows = np.flatnonzero(had)
-    scores[rows, hit[rows].argmax(axis=1)] = new[rows]
+    before[rows] = hit[rows].argmax(axis=1)
     rows = np.flatnonzero(enters)
     # The lowest candidate makes room; every title above the new cut is still kept.
     cut[rows] = np.maximum(cut[rows], scores[rows, -1])
-    idx[rows, -1] = title
-    scores[rows, -1] = new[rows]
     rows = np.flatnonzero(changed)
-    idx[rows], scores[rows] = _reinsert(idx[rows], scores[rows], hit[rows], title, new[rows])
-    return changed
+    if rows.size:
+        # An entering title takes the last column, whose candidate leaves.
+        after[rows] = _reinsert(idx, scores, rows, before[rows].clip(max=c - 1), title, new[rows])
+    return Patched(changed, before, after)
 
 
 def _reinsert(
-    idx: np.ndarray, scores: np.ndarray, hit: np.ndarray, title: int, new: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(r, C) sorted candidates where one column holds ``title`` (``hit``, else the last
-    column, where an entering title was put): that column moved to where ``new`` (r,) now
-    ranks. The other columns are still in order, so this is ``sort_candidates``' result for
-    the finite scores without sorting every row again: a binary search finds the new place,
-    and only the columns between the old and the new place shift by one."""
-    r, c = idx.shape
-    at = np.where(hit.any(axis=1), hit.argmax(axis=1), c - 1)
+    idx: np.ndarray,
+    scores: np.ndarray,
+    rows: np.ndarray,
+    at: np.ndarray,
+    title: int,
+    new: np.ndarray,
+) -> np.ndarray:
+    """In place on ``rows`` of (R, C) sorted candidates: column ``at`` (r,) — the title's, or
+    the last one, whose candidate an entering title replaces — moves to where ``new`` (r,)
+    now ranks; returns that place. The other columns are still in order, so this is
+    ``sort_candidates``' result for the finite scores without sorting every row again: a
+    binary search finds the place, and only the columns in between shift by one."""
+    c = idx.shape[1]
     # How many other columns rank before (new, title): the first of them that does not.
-    rows = np.arange(r)
-    lo, hi = np.zeros(r, np.int64), np.full(r, c - 1, np.int64)
+    lo, hi = np.zeros(rows.size, np.int64), np.full(rows.size, c - 1, np.int64)
     while (searching := lo < hi).any():
         mid = (lo + hi) // 2
         # The others' mid-th column, skipping the title's own (rows done: any column).
@@ -68,17 +107,30 @@ def _reinsert(
         lo = np.where(searching & before, mid + 1, lo)
         hi = np.where(searching & ~before, mid, hi)
     place = lo
-    col = np.arange(c)[None, :]
-    a, p = at[:, None], place[:, None]
-    from_left = (col > p) & (col <= a)  # moving up: these take their left neighbour
-    from_right = (col >= a) & (col < p)  # moving down: these take their right neighbour
-    out_i, out_s = idx.copy(), scores.copy()
-    for out, src in ((out_i, idx), (out_s, scores)):
-        np.copyto(out[:, 1:], src[:, :-1], where=from_left[:, 1:])
-        np.copyto(out[:, :-1], src[:, 1:], where=from_right[:, :-1])
-    out_i[rows, place] = title
-    out_s[rows, place] = new
-    return out_i, out_s
+    # Moving up, the columns place..at-1 each take one step right; moving down, at+1..place
+    # each take one step left. Flat indices of just those cells: no row is copied whole.
+    up = place < at
+    span = np.abs(at - place)
+    total = int(span.sum())
+    # int32 cell numbers (R x C is far below 2**31): half the memory of the default int64.
+    first = (rows * c + np.where(up, place + 1, at)).astype(np.int32)  # first cell written
+    dst = np.ones(total, np.int32)  # consecutive cells in a row, a jump to the next row's
+    some = span > 0
+    first, span_, up_ = first[some], span[some], up[some]
+    if total:
+        starts = np.cumsum(span_) - span_
+        dst[starts[0]] = first[0]
+        dst[starts[1:]] = first[1:] - (first[:-1] + span_[:-1].astype(np.int32) - 1)
+        np.cumsum(dst, out=dst)
+        # A written cell reads its left neighbour moving up, its right one moving down.
+        src = dst + np.repeat(np.where(up_, -1, 1).astype(np.int8), span_)
+        for array in (idx, scores):
+            flat = array.reshape(-1)  # a view: the arrays are C-contiguous
+            assert np.shares_memory(flat, array)
+            flat[dst] = flat[src]  # the right side is read whole before anything is written
+    idx[rows, place] = title
+    scores[rows, place] = new
+    return place
 
 
 def exact_prefix(scores: np.ndarray, cut: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from recommendations.engine.candidates import exact_prefix, patch_title
+from recommendations.engine.candidates import exact_prefix, patch_title_ranked
 from recommendations.engine.scoring import (
     CANDIDATE_FACTOR,
     BlockResult,
@@ -85,6 +85,11 @@ def _patched(
     others = np.ones(state.n_subscribers, np.bool_)
     others[full] = False
     touched = np.zeros(state.n_subscribers, np.bool_)
+    # Lists whose first n_div candidates (the diversity pass's input) changed: only these
+    # can change; in the others the title moved, entered or left below them.
+    k = state.list_idx.shape[1]
+    n_div = k * CANDIDATE_FACTOR
+    moved = np.zeros(state.n_subscribers, np.bool_)
     weights_csc = state.weights_csc()
     for p in rows.tolist():
         new = column_scores(state.profiles, weights_csc, state.cowatch_norm, state.model, p)
@@ -92,19 +97,14 @@ def _patched(
         mask = excluded_mask(state.limits, state.model.titles.maturity[[p]])
         if mask is not None:
             new[mask[:, 0]] = -np.inf
-        at = np.flatnonzero(((cand_idx == p).any(axis=1) | (new > cand_cut)) & others)
-        if at.size == 0:
-            continue
-        idx, scores, cut = cand_idx[at], cand_scores[at], cand_cut[at]
-        changed = patch_title(idx, scores, cut, p, new[at])
-        at = at[changed]
-        cand_idx[at], cand_scores[at], cand_cut[at] = idx[changed], scores[changed], cut[changed]
-        touched[at] = True
+        patched = patch_title_ranked(cand_idx, cand_scores, cand_cut, p, new, where=others)
+        touched |= patched.changed
+        moved |= patched.within(n_div)
     pos = np.flatnonzero(touched)
-    k = state.list_idx.shape[1]
-    n_div = k * CANDIDATE_FACTOR
     short = exact_prefix(cand_scores[pos], cand_cut[pos]) < n_div
-    redo, pos = pos[short], pos[~short]
+    redo = pos[short]
+    pos = np.flatnonzero(moved)
+    pos = pos[~np.isin(pos, redo)]
     groups = state.model.groups()
     # Block by block, so that each block is stored while the next one is computed.
     block = block_size(len(state.title_ids))

@@ -9,9 +9,10 @@ task (``acks_late``) writes the rest.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -89,23 +90,57 @@ def lists_store_blocks(
 
 
 _END = object()
+#: Blocks computed ahead of the one being stored. A title change's patched lists are cheap to
+#: compute and costly to store, its watchers' lists the reverse: with several blocks of slack
+#: the helper goes on to the watchers while the caller still stores the patched lists.
+AHEAD = 4
 
 
-def blocks_ahead(blocks: Iterable[T]) -> Iterator[T]:
-    """``blocks``, each next one computed on a helper thread while the caller stores this one:
-    the store mostly waits for PostgreSQL (on the other core), and the computing releases the
-    GIL in numpy and scipy. The first block is computed here: ``incremental_blocks`` reads the
-    database before it (Django connections are per thread), never after."""
+def blocks_ahead(blocks: Iterable[T], depth: int = AHEAD) -> Iterator[T]:
+    """``blocks``, computed on a helper thread up to ``depth`` blocks ahead of the caller, who
+    stores them meanwhile: the store mostly waits for PostgreSQL (on the other core), and the
+    computing releases the GIL in numpy and scipy. The first block is computed here:
+    ``incremental_blocks`` reads the database before it (Django connections are per thread),
+    never after. Closed early, it waits for the helper, which computes nothing more."""
     it = iter(blocks)
     block = next(it, _END)
     if block is _END:
         return
-    # Leaving the pool waits for the helper: the generator is never left running.
-    with ThreadPoolExecutor(1) as helper:
-        while block is not _END:
-            ahead = helper.submit(next, it, _END)
-            yield block  # type: ignore[misc]
-            block = ahead.result()
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for computed in it:
+                if not put((computed, None)):
+                    return
+            put((_END, None))
+        except BaseException as exc:  # handed to the caller, in order
+            put((_END, exc))
+
+    helper = threading.Thread(target=produce, name="blocks-ahead", daemon=True)
+    helper.start()
+    try:
+        yield block  # type: ignore[misc]
+        while True:
+            block, error = ready.get()
+            if error is not None:
+                raise error
+            if block is _END:
+                return
+            yield block
+    finally:
+        stop.set()
+        helper.join()
 
 
 def lists_rebuild(

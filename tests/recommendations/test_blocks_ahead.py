@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -39,8 +40,24 @@ def test_a_failure_computing_ahead_reaches_the_caller_after_the_blocks_before_it
 
 def test_stopping_early_leaves_nothing_computing() -> None:
     threads: list[int] = []
-    ahead = blocks_ahead(_blocks(10, threads))
+    ahead = blocks_ahead(_blocks(10, threads), depth=2)
     assert next(ahead) == 0
     ahead.close()
-    # Block 1 was being computed ahead; closing waited for it and asked for nothing more.
-    assert len(threads) == 2
+    # Closing waited for the helper: it computed at most the queue's depth and the block in
+    # hand, and computes nothing more.
+    computed = len(threads)
+    assert computed <= 1 + 2 + 1
+    time.sleep(0.05)
+    assert len(threads) == computed
+
+
+def test_the_helper_computes_several_blocks_ahead_of_a_slow_caller() -> None:
+    threads: list[int] = []
+    ahead = blocks_ahead(_blocks(10, threads), depth=3)
+    assert next(ahead) == 0
+    deadline = time.monotonic() + 5
+    while len(threads) < 1 + 3 + 1 and time.monotonic() < deadline:
+        time.sleep(0.005)  # the caller "storing" block 0
+    # Blocks 1-3 wait in the queue and block 4 is computed, waiting for room.
+    assert len(threads) == 5
+    assert list(ahead) == list(range(1, 10))
