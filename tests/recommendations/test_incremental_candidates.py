@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommendations.engine.candidates import exact_prefix, patch_title, sort_candidates
+from recommendations.engine.candidates import (
+    exact_prefix,
+    patch_title,
+    patch_title_ranked,
+    sort_candidates,
+)
 from recommendations.engine.scoring import diversify_counted
 
 
@@ -93,3 +98,18 @@ def test_patching_equals_sorting_the_candidates_again() -> None:
         patch_title(idx, scores, cut, title, new)
         assert idx.tolist() == want_idx.tolist()
         assert scores.tolist() == want_scores.tolist()
+
+
+def test_patching_leaves_rows_outside_where_and_says_where_the_title_went() -> None:
+    idx = np.array([[10, 11, 12, 13]] * 3, np.int32)
+    scores = np.array([[0.9, 0.8, 0.7, 0.6]] * 3, np.float32)
+    cut = np.full(3, 0.5, np.float32)
+    new = np.array([0.85, 0.65, 0.85], np.float32)
+    where = np.array([True, True, False])
+    patched = patch_title_ranked(idx, scores, cut, 20, new, where=where)
+    assert idx.tolist() == [[10, 20, 11, 12], [10, 11, 12, 20], [10, 11, 12, 13]]
+    assert patched.changed.tolist() == [True, True, False]
+    assert patched.before.tolist() == [4, 4, 4]  # not a candidate before (C = 4)
+    assert patched.after.tolist() == [1, 3, 4]
+    # Only the first list's first three candidates (the diversity pass's input) changed.
+    assert patched.within(3).tolist() == [True, False, False]
