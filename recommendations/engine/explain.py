@@ -87,8 +87,23 @@ class Drivers:
     anchor_code: np.ndarray
 
 
-def _padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(T, m) select-feature indices (-1 pad), their weighted values, and is-genre flags."""
+@dataclass(frozen=True)
+class PaddedFeatures:
+    """Each title's select features as (T, m) slots, padded past its last: ``idx`` the feature
+    (-1 pad), ``idx0`` the same with 0 for a pad (a safe gather index), ``val`` the weighted
+    value (0 pad), ``bonus`` 1e-4 x the value (the tie-break ``drivers`` adds), ``valid`` a
+    real slot, ``group`` a genre slot. Precomputed once per title vectors: ``drivers`` only
+    gathers them."""
+
+    idx: np.ndarray
+    idx0: np.ndarray
+    val: np.ndarray
+    bonus: np.ndarray
+    valid: np.ndarray
+    group: np.ndarray
+
+
+def _padded_features(titles: TitleVectors) -> PaddedFeatures:
     m = titles.matrix.tocsr()
     space = titles.space
     select = np.array([f.kind != ORDINAL for f in space.features], dtype=bool)
@@ -102,7 +117,9 @@ def _padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.n
     keep = select[m.indices] if m.indices.size else np.zeros(0, bool)
     idx[rows[keep], pos[keep]] = m.indices[keep]
     val[rows[keep], pos[keep]] = m.data[keep]
-    return idx, val, is_group
+    valid = idx >= 0
+    idx0 = np.where(valid, idx, 0)
+    return PaddedFeatures(idx, idx0, val, 1e-4 * val, valid, valid & is_group[idx0])
 
 
 def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarray) -> np.ndarray:
@@ -118,7 +135,7 @@ def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarra
     cols, vals = w.indices[pos], w.data[pos]
     if rows.size == 0 or k == 0:
         return np.full((b, k), -1, np.int32)
-    order = np.lexsort((cols, -vals, rows))
+    order = _rank_order(rows, vals, cols, b, has.shape[0])
     rows, cols = rows[order], cols[order]
     counts = np.bincount(rows, minlength=b)
     slot = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
@@ -131,6 +148,22 @@ def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarra
     first = hit.argmax(axis=2)
     found = np.take_along_axis(hit, first[:, :, None], axis=2)[:, :, 0]
     return np.where(found, np.take_along_axis(hist, first, axis=1), -1).astype(np.int32)
+
+
+def _rank_order(
+    rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int
+) -> np.ndarray:
+    """``np.lexsort((cols, -vals, rows))`` — by row, then value descending, then column —
+    as one sort of int64 keys (row, the value's bits made order-preserving, column) when they
+    fit in 63 bits, as they do for a block of lists over any real catalogue."""
+    row_bits, col_bits = int(n_rows).bit_length(), int(n_cols).bit_length()
+    if row_bits + 32 + col_bits > 63:
+        return np.lexsort((cols, -vals, rows))
+    bits = (vals.astype(np.float32) + np.float32(0.0)).view(np.int32)  # -0.0 sorts as 0.0
+    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)  # ascending with vals
+    descending = np.int64(2**31 - 1) - ordered  # in [0, 2**32)
+    keys = (rows.astype(np.int64) << (32 + col_bits)) | (descending << col_bits) | cols
+    return np.argsort(keys, kind="stable")
 
 
 _presence_cache: list[tuple[TitleVectors, np.ndarray]] = []
@@ -147,10 +180,10 @@ def feature_presence(titles: TitleVectors) -> np.ndarray:
     return _presence_cache[0][1]
 
 
-_padded_cache: dict[int, tuple[TitleVectors, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+_padded_cache: dict[int, tuple[TitleVectors, PaddedFeatures]] = {}
 
 
-def padded_features(titles: TitleVectors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def padded_features(titles: TitleVectors) -> PaddedFeatures:
     """``_padded_features`` cached per title-vectors object (rebuilt when they are replaced)."""
     hit = _padded_cache.get(id(titles))
     if hit is None or hit[0] is not titles:
@@ -169,22 +202,19 @@ def drivers(
 ) -> Drivers:
     """Driving tags and anchors for a block of lists ``idx`` (b, k) int32 (-1 pads)."""
     b, k = idx.shape
-    feat_idx, feat_val, is_group = padded_features(titles)
+    padded = padded_features(titles)
     safe = np.where(idx >= 0, idx, 0)
-    fi = feat_idx[safe]  # (b, k, m)
-    fv = feat_val[safe]
-    prof = np.take_along_axis(profiles, np.where(fi >= 0, fi, 0).reshape(b, -1), axis=1).reshape(
-        fi.shape
-    )
-    contrib = np.where(fi >= 0, prof * fv, -np.inf)
+    fi = padded.idx[safe]  # (b, k, m)
+    prof = np.take_along_axis(profiles, padded.idx0[safe].reshape(b, -1), axis=1).reshape(fi.shape)
     # Tiny preference for the tag's own weight so untasted tags still order sensibly.
-    contrib = np.where(fi >= 0, contrib + 1e-4 * fv, -np.inf)
-    group = np.where(fi >= 0, is_group[np.where(fi >= 0, fi, 0)], False)
+    contrib = np.where(padded.valid[safe], prof * padded.val[safe] + padded.bonus[safe], -np.inf)
+    group = padded.group[safe]
     noun_score = np.where(group, contrib, -np.inf)
-    best = noun_score.argmax(axis=2)
-    noun = np.take_along_axis(fi, best[:, :, None], axis=2)[:, :, 0]
-    noun = np.where(np.isfinite(noun_score.max(axis=2)) & (idx >= 0), noun, -1).astype(np.int32)
-    adj_score = np.where(~group & (fi >= 0) & (contrib > 0), contrib, -np.inf)
+    best = noun_score.argmax(axis=2)[:, :, None]
+    noun = np.take_along_axis(fi, best, axis=2)[:, :, 0]
+    has_noun = np.isfinite(np.take_along_axis(noun_score, best, axis=2)[:, :, 0])
+    noun = np.where(has_noun & (idx >= 0), noun, -1).astype(np.int32)
+    adj_score = np.where(~group & (contrib > 0), contrib, -np.inf)  # pads are -inf: not > 0
     # The best MAX_ADJECTIVES by repeated argmax (first maximum wins, as a stable sort would):
     # a few passes over (b, k, m) instead of sorting every item's tags.
     adjectives = np.full((b, k, MAX_ADJECTIVES), -1, dtype=np.int32)
