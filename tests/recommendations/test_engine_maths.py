@@ -423,3 +423,18 @@ def test_genre_caps_counted_on_the_crowded_genres_only_give_the_dense_count() ->
         assert [sorted(row) for row in picked.tolist()] == [
             sorted(row) for row in expected.tolist()
         ]
+
+
+def test_positive_titles_ranked_by_one_key_sort_as_by_a_lexsort() -> None:
+    """Row, then weight descending (ties, -0.0 and 0.0 alike), then title: ``_rank_order``'s
+    int64 keys give ``np.lexsort``'s order."""
+    from recommendations.engine.explain import _rank_order
+
+    rng = np.random.default_rng(7)
+    rows = np.sort(rng.integers(0, 300, 5000))
+    vals = (np.round(rng.normal(size=5000) * 4) / 4).astype(np.float32)
+    vals[rng.random(5000) < 0.05] = np.float32(-0.0)
+    cols = rng.integers(0, 10_000, 5000)
+    assert _rank_order(rows, vals, cols, 300, 10_000).tolist() == (
+        np.lexsort((cols, -vals, rows)).tolist()
+    )
