@@ -367,17 +367,19 @@ def top_candidates_t(scores_t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarr
     # Contiguous: a strided threshold operand makes the comparison below ~10x slower.
     thr = np.ascontiguousarray(np.partition(sample, sample.shape[1] - r, axis=1)[:, -r])
     flat = np.flatnonzero(scores_t >= thr[None, :])
+    # Read in address order here; read after grouping, each value would be a cache miss.
+    kept_vals = scores_t.reshape(-1)[flat]
     t_idx = (flat // b).astype(np.int32)
     s_idx = (flat - t_idx.astype(np.int64) * b).astype(np.int16 if b < 2**15 else np.int32)
     counts = np.bincount(s_idx, minlength=b)
     bad = (counts < n) | (counts > 16 * n) | ~np.isfinite(thr)
     if bad.any():
         keep = ~bad[s_idx]
-        t_idx, s_idx = t_idx[keep], s_idx[keep]
+        t_idx, s_idx, kept_vals = t_idx[keep], s_idx[keep], kept_vals[keep]
         counts[bad] = 0
     # Group by subscriber keeping title order (a radix sort on small ints).
     order = np.argsort(s_idx, kind="stable")
-    t_idx, s_idx = t_idx[order], s_idx[order]
+    t_idx, s_idx, kept_vals = t_idx[order], s_idx[order], kept_vals[order]
     out_idx = np.zeros((b, n), np.int32)
     out_val = np.full((b, n), -np.inf, np.float32)
     if t_idx.size:
@@ -387,7 +389,7 @@ def top_candidates_t(scores_t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarr
         cand = np.zeros((b, w), np.int32)
         vals = np.full((b, w), -np.inf, np.float32)
         cand[s_idx, pos] = t_idx
-        vals[s_idx, pos] = scores_t[t_idx, s_idx]
+        vals[s_idx, pos] = kept_vals
         out_idx, out_val = _best_sorted(cand, vals, n)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
