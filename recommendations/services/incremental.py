@@ -28,6 +28,7 @@ from recommendations.engine.scoring import (
 )
 
 from . import state as engine_state
+from .ahead import Ahead
 from .state import ComputedBlock, EngineState
 
 
@@ -50,10 +51,33 @@ def incremental_blocks(
         if rows.size:
             watchers = np.unique(state.seen[:, rows].tocoo().row).astype(np.int64)
             full = np.union1d(full, watchers)
-            redo = yield from _patched(state, rows, full, explain=explain)
-            full = np.union1d(full, redo)
+            # The lists scored in full and the patched ones are disjoint: the first are
+            # computed on a thread of their own meanwhile (patching leaves a core half idle).
+            scored = engine_state.lists_compute(state, full, explain=explain)
+            with Ahead(scored, depth=WATCHERS_AHEAD) as beside:
+                redo = yield from _between(_patched(state, rows, full, explain=explain), beside)
+                yield from beside
+            full = redo
     if full.size:
         yield from engine_state.lists_compute(state, full, explain=explain)
+
+
+#: Blocks of fully scored lists kept waiting while the patched ones are yielded.
+WATCHERS_AHEAD = 4
+
+
+def _between(
+    blocks: Generator[ComputedBlock, None, np.ndarray], beside: Ahead[ComputedBlock]
+) -> Generator[ComputedBlock, None, np.ndarray]:
+    """``blocks``, with the blocks ``beside`` has computed so far yielded between them;
+    returns what ``blocks`` returns."""
+    while True:
+        yield from beside.ready()
+        try:
+            block = next(blocks)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        yield block
 
 
 def _lists_ensure(state: EngineState, *, skip: np.ndarray) -> None:

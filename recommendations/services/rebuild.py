@@ -9,8 +9,6 @@ task (``acks_late``) writes the rest.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -24,6 +22,7 @@ from recommendations.engine.scoring import block_size, set_threads
 from recommendations.models import RebuildRun
 
 from . import state as engine_state
+from .ahead import Ahead
 from .store import lists_store
 
 CHUNK = 5000
@@ -89,58 +88,25 @@ def lists_store_blocks(
     return written
 
 
-_END = object()
 #: Blocks computed ahead of the one being stored. A title change's patched lists are cheap to
 #: compute and costly to store, its watchers' lists the reverse: with several blocks of slack
 #: the helper goes on to the watchers while the caller still stores the patched lists.
 AHEAD = 4
+_NONE = object()
 
 
 def blocks_ahead(blocks: Iterable[T], depth: int = AHEAD) -> Iterator[T]:
     """``blocks``, computed on a helper thread up to ``depth`` blocks ahead of the caller, who
-    stores them meanwhile: the store mostly waits for PostgreSQL (on the other core), and the
-    computing releases the GIL in numpy and scipy. The first block is computed here:
-    ``incremental_blocks`` reads the database before it (Django connections are per thread),
-    never after. Closed early, it waits for the helper, which computes nothing more."""
+    stores them meanwhile (``Ahead``). The first block is computed here: ``incremental_blocks``
+    reads the database before it (Django connections are per thread), never after. Closed
+    early, it waits for the helper, which computes nothing more."""
     it = iter(blocks)
-    block = next(it, _END)
-    if block is _END:
+    first = next(it, _NONE)
+    if first is _NONE:
         return
-    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: tuple[Any, BaseException | None]) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for computed in it:
-                if not put((computed, None)):
-                    return
-            put((_END, None))
-        except BaseException as exc:  # handed to the caller, in order
-            put((_END, exc))
-
-    helper = threading.Thread(target=produce, name="blocks-ahead", daemon=True)
-    helper.start()
-    try:
-        yield block  # type: ignore[misc]
-        while True:
-            block, error = ready.get()
-            if error is not None:
-                raise error
-            if block is _END:
-                return
-            yield block
-    finally:
-        stop.set()
-        helper.join()
+    with Ahead(it, depth) as ahead:
+        yield first  # type: ignore[misc]
+        yield from ahead
 
 
 def lists_rebuild(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from recommendations.services.ahead import Ahead
 from recommendations.services.rebuild import blocks_ahead
 
 
@@ -61,3 +62,27 @@ def test_the_helper_computes_several_blocks_ahead_of_a_slow_caller() -> None:
     # Blocks 1-3 wait in the queue and block 4 is computed, waiting for room.
     assert len(threads) == 5
     assert list(ahead) == list(range(1, 10))
+
+
+def test_ahead_hands_over_what_is_ready_then_the_rest_and_an_error_in_order() -> None:
+    release = threading.Event()
+
+    def items() -> Iterator[int]:
+        yield 0
+        yield 1
+        release.wait(5)
+        yield 2
+        raise RuntimeError("compute failed")
+
+    with Ahead(items(), depth=4) as ahead:
+        deadline = time.monotonic() + 5
+        ready: list[int] = []
+        while len(ready) < 2 and time.monotonic() < deadline:
+            ready += ahead.ready()  # never waits: 2 is held back
+        assert ready == [0, 1]
+        assert ahead.ready() == []
+        release.set()
+        got: list[int] = []
+        with pytest.raises(RuntimeError, match="compute failed"):
+            got.extend(ahead)
+        assert got == [2]
