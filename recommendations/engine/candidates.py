@@ -112,15 +112,16 @@ def _reinsert(
     up = place < at
     span = np.abs(at - place)
     total = int(span.sum())
-    # int32 cell numbers (R x C is far below 2**31): half the memory of the default int64.
-    first = (rows * c + np.where(up, place + 1, at)).astype(np.int32)  # first cell written
-    dst = np.ones(total, np.int32)  # consecutive cells in a row, a jump to the next row's
+    # int32 cell numbers while R x C allows: half the memory of int64.
+    cell = np.int32 if idx.size < 2**31 else np.int64
+    first = (rows * c + np.where(up, place + 1, at)).astype(cell)  # first cell written
+    dst = np.ones(total, cell)  # consecutive cells in a row, a jump to the next row's
     some = span > 0
     first, span_, up_ = first[some], span[some], up[some]
     if total:
         starts = np.cumsum(span_) - span_
         dst[starts[0]] = first[0]
-        dst[starts[1:]] = first[1:] - (first[:-1] + span_[:-1].astype(np.int32) - 1)
+        dst[starts[1:]] = first[1:] - (first[:-1] + span_[:-1].astype(cell) - 1)
         np.cumsum(dst, out=dst)
         # A written cell reads its left neighbour moving up, its right one moving down.
         src = dst + np.repeat(np.where(up_, -1, 1).astype(np.int8), span_)

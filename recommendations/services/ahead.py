@@ -49,21 +49,21 @@ class Ahead(Generic[T]):
         except BaseException as exc:  # handed to the reader, in order
             self._put((_END, exc))
 
-    def _take(self, item: object, error: BaseException | None) -> T | None:
+    def _take(self, item: object, error: BaseException | None) -> object:
+        """``item``, or ``_END`` once there are no more; raises the helper's error."""
         if error is not None:
             self._done = True
             raise error
         if item is _END:
             self._done = True
-            return None
-        return item  # type: ignore[return-value]
+        return item
 
     def __iter__(self) -> Iterator[T]:
         """The remaining items, waiting for each."""
         while not self._done:
             item = self._take(*self._ready.get())
-            if item is not None:
-                yield item
+            if item is not _END:
+                yield item  # type: ignore[misc]
 
     def ready(self) -> list[T]:
         """The items computed so far (none if the next is still being computed)."""
@@ -74,8 +74,8 @@ class Ahead(Generic[T]):
             except queue.Empty:
                 break
             item = self._take(*pair)
-            if item is not None:
-                out.append(item)
+            if item is not _END:
+                out.append(item)  # type: ignore[arg-type]
         return out
 
     def close(self) -> None:
