@@ -47,6 +47,7 @@ from recommendations.engine.vectors import (
     MULTI,
     ORDINAL,
     ORDINAL_SCALE,
+    UNKNOWN_LEVEL,
     DimensionSpec,
     TagSpec,
     build_title_vectors,
@@ -337,6 +338,38 @@ def test_threshold_top_k_equals_a_full_partition() -> None:
     rows = [r for r in range(64) if r != 7]
     for r in rows:
         assert set(idx[r][finite[r]].tolist()) == set(ref_idx[r][finite[r]].tolist())
+
+
+def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -> None:
+    """Limited subscribers' thresholds and kept entries are checked pair by pair; the result
+    is the one of setting every banned title to -inf and taking the top-k of each row."""
+    from recommendations.engine.scoring import top_within_limits_t
+
+    rng = np.random.default_rng(11)
+    n_titles, b, n = 4000, 96, 200
+    scores_t = rng.random((n_titles, b)).astype(np.float32)
+    scores_t[rng.random(scores_t.shape) < 0.01] = -np.inf  # seen titles
+    scores_t[:, 3] = 0.5  # ties everywhere, with a limit below
+    maturity = rng.integers(0, 6, (n_titles, 3)).astype(np.int8)
+    maturity[rng.random(maturity.shape) < 0.05] = UNKNOWN_LEVEL
+    limits = np.full((b, 3), NO_LIMIT, np.int8)
+    limited = rng.random(b) < 0.4
+    limits[limited] = rng.integers(0, 5, (int(limited.sum()), 3))
+    limits[3] = (1, NO_LIMIT, NO_LIMIT)
+    limits[4] = (0, 0, 0)  # bans nearly everything: fewer allowed than asked
+    limits[5, 0] = NO_LIMIT  # limited on the other dimensions only
+    idx, vals = top_within_limits_t(scores_t, limits, maturity, n)
+
+    rows = np.ascontiguousarray(scores_t.T)
+    level = maturity[None, :, :]
+    lim = limits[:, None, :]
+    banned = ((lim < NO_LIMIT) & ((level > lim) | (level == UNKNOWN_LEVEL))).any(axis=2)
+    rows[banned] = -np.inf
+    ref_idx, ref_vals = top_candidates(rows, n)
+    np.testing.assert_array_equal(vals, ref_vals)
+    np.testing.assert_array_equal(idx[np.isfinite(vals)], ref_idx[np.isfinite(ref_vals)])
+    assert not banned[np.arange(b)[:, None], idx][np.isfinite(vals)].any()
+    assert np.isfinite(vals[4]).sum() < n  # the fallback path ran
 
 
 def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
