@@ -88,38 +88,55 @@ class Drivers:
 
 
 @dataclass(frozen=True)
-class PaddedFeatures:
-    """Each title's select features as (T, m) slots, padded past its last: ``idx`` the feature
-    (-1 pad), ``idx0`` the same with 0 for a pad (a safe gather index), ``val`` the weighted
-    value (0 pad), ``bonus`` 1e-4 x the value (the tie-break ``drivers`` adds), ``valid`` a
-    real slot, ``group`` a genre slot. Precomputed once per title vectors: ``drivers`` only
-    gathers them."""
+class Slots:
+    """Some of each title's select features as (T, m) slots, in the matrix's order, padded past
+    its last: ``idx`` the feature (-1 pad), ``idx0`` the same with 0 for a pad (a safe gather
+    index), ``val`` the weighted value (0 pad), ``bonus`` 1e-4 x the value (the tie-break
+    ``drivers`` adds; -inf for a pad, so a pad's contribution is -inf with no mask)."""
 
     idx: np.ndarray
     idx0: np.ndarray
     val: np.ndarray
     bonus: np.ndarray
-    valid: np.ndarray
-    group: np.ndarray
+
+    def contributions(self, safe: np.ndarray, profiles: np.ndarray) -> np.ndarray:
+        """(b, k, m) float32: profile x value + bonus for the titles ``safe`` (b, k) of the
+        lists of the subscribers whose ``profiles`` (b, F) are given; -inf for a pad."""
+        b, width = safe.shape[0], profiles.shape[1]
+        offsets = np.arange(b, dtype=np.int32 if b * width < 2**31 else np.int64) * width
+        at = self.idx0[safe] + offsets[:, None, None]
+        return profiles.reshape(-1)[at] * self.val[safe] + self.bonus[safe]
+
+
+@dataclass(frozen=True)
+class PaddedFeatures:
+    """Each title's genre features and its other select features, as two slot tables.
+    Precomputed once per title vectors: ``drivers`` only gathers them."""
+
+    genres: Slots
+    others: Slots
+
+
+def _slots(m: sp.csr_matrix, keep: np.ndarray) -> Slots:
+    """The entries of ``m`` (T, F) whose feature ``keep`` (F,) bool, as padded slots."""
+    entries = keep[m.indices] if m.indices.size else np.zeros(0, bool)
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[entries]
+    lengths = np.bincount(rows, minlength=m.shape[0])
+    width = max(int(lengths.max(initial=0)), 1)
+    pos = np.arange(rows.size) - (np.cumsum(lengths) - lengths)[rows]
+    idx = np.full((m.shape[0], width), -1, dtype=np.int32)
+    val = np.zeros((m.shape[0], width), dtype=np.float32)
+    idx[rows, pos] = m.indices[entries]
+    val[rows, pos] = m.data[entries]
+    bonus = np.where(idx >= 0, 1e-4 * val, -np.inf).astype(np.float32)
+    return Slots(idx, np.maximum(idx, 0), val, bonus)
 
 
 def _padded_features(titles: TitleVectors) -> PaddedFeatures:
     m = titles.matrix.tocsr()
-    space = titles.space
-    select = np.array([f.kind != ORDINAL for f in space.features], dtype=bool)
-    is_group = np.array([f.dimension == GROUP_DIMENSION for f in space.features], dtype=bool)
-    lengths = np.diff(m.indptr)
-    width = int(lengths.max()) if lengths.size else 0
-    idx = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int32)
-    val = np.zeros((m.shape[0], max(width, 1)), dtype=np.float32)
-    rows = np.repeat(np.arange(m.shape[0]), lengths)
-    pos = np.arange(m.indices.size) - np.repeat(m.indptr[:-1], lengths)
-    keep = select[m.indices] if m.indices.size else np.zeros(0, bool)
-    idx[rows[keep], pos[keep]] = m.indices[keep]
-    val[rows[keep], pos[keep]] = m.data[keep]
-    valid = idx >= 0
-    idx0 = np.where(valid, idx, 0)
-    return PaddedFeatures(idx, idx0, val, 1e-4 * val, valid, valid & is_group[idx0])
+    select = np.array([f.kind != ORDINAL for f in titles.space.features], dtype=bool)
+    group = np.array([f.dimension == GROUP_DIMENSION for f in titles.space.features], dtype=bool)
+    return PaddedFeatures(_slots(m, select & group), _slots(m, select & ~group))
 
 
 def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarray) -> np.ndarray:
@@ -142,7 +159,12 @@ def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarra
     hist = np.full((b, int(counts.max())), -1, np.int32)  # (b, h) ranked positive titles
     hist[rows, slot] = cols
     wanted = features >= 0
-    hit = has[np.maximum(hist, 0)[:, None, :], np.where(wanted, features, 0)[:, :, None]]
+    n_features = has.shape[1]
+    at = np.int32 if has.size < 2**31 else np.int64  # one flat index: cheaper than two
+    rows_at = (np.maximum(hist, 0) * n_features).astype(at)
+    hit = has.reshape(-1)[
+        rows_at[:, None, :] + np.where(wanted, features, 0).astype(at)[:, :, None]
+    ]
     hit &= (hist >= 0)[:, None, :]
     hit &= wanted[:, :, None]  # (b, k, h)
     first = hit.argmax(axis=2)
@@ -204,17 +226,16 @@ def drivers(
     b, k = idx.shape
     padded = padded_features(titles)
     safe = np.where(idx >= 0, idx, 0)
-    fi = padded.idx[safe]  # (b, k, m)
-    prof = np.take_along_axis(profiles, padded.idx0[safe].reshape(b, -1), axis=1).reshape(fi.shape)
-    # Tiny preference for the tag's own weight so untasted tags still order sensibly.
-    contrib = np.where(padded.valid[safe], prof * padded.val[safe] + padded.bonus[safe], -np.inf)
-    group = padded.group[safe]
-    noun_score = np.where(group, contrib, -np.inf)
+    # Tiny preference for the tag's own weight so untasted tags still order sensibly. Slots
+    # keep the matrix's order, so the first maximum is the one a stable sort would pick.
+    noun_score = padded.genres.contributions(safe, profiles)  # (b, k, genre slots)
     best = noun_score.argmax(axis=2)[:, :, None]
-    noun = np.take_along_axis(fi, best, axis=2)[:, :, 0]
+    noun = np.take_along_axis(padded.genres.idx[safe], best, axis=2)[:, :, 0]
     has_noun = np.isfinite(np.take_along_axis(noun_score, best, axis=2)[:, :, 0])
     noun = np.where(has_noun & (idx >= 0), noun, -1).astype(np.int32)
-    adj_score = np.where(~group & (contrib > 0), contrib, -np.inf)  # pads are -inf: not > 0
+    adj_score = padded.others.contributions(safe, profiles)
+    adj_score[~(adj_score > 0)] = -np.inf  # only tags the subscriber is drawn to
+    fi = padded.others.idx[safe]
     # The best MAX_ADJECTIVES by repeated argmax (first maximum wins, as a stable sort would):
     # a few passes over (b, k, m) instead of sorting every item's tags.
     adjectives = np.full((b, k, MAX_ADJECTIVES), -1, dtype=np.int32)
