@@ -193,9 +193,13 @@ def score_block_t(
         if cw.nnz:  # each subscriber's largest value (reduced over its own, non-empty, row)
             norm[some] = np.maximum.reduceat(cw.data, cw.indptr[:-1][some])
         norm[~(norm > 0)] = 1.0
-        # Added from the non-zeros (no dense temporary); a row's entries are unique.
-        s = np.repeat(np.arange(b, dtype=np.int64), counts)
-        scores.ravel()[cw.indices.astype(np.int64) * b + s] += cw.data * (blend.cowatch / norm)[s]
+        # Added from the non-zeros (no dense temporary), regrouped title by title so that
+        # the writes into the title-major scores go in address order (subscriber by
+        # subscriber, each was a cache miss): 16 -> 12 us a list.
+        cw.data *= np.repeat(blend.cowatch / norm, counts)
+        by_title = cw.tocsc()
+        at = np.repeat(np.arange(by_title.shape[1], dtype=np.int64), np.diff(by_title.indptr))
+        scores.ravel()[at * b + by_title.indices] += by_title.data
     if model.popularity is not None and blend.popularity:
         scores += blend.popularity * model.popularity[:, None]
     return scores, norm
