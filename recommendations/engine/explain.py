@@ -370,6 +370,20 @@ class Explainer:
         return rows
 
 
+def dense_rank(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values, return_inverse=True)[1]`` for an int array: each value's rank among
+    the distinct values. Codes span a small range (tag and dimension ids), so a table over the
+    range replaces the sort ``np.unique`` does."""
+    if not values.size:
+        return np.zeros(0, np.int64)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 4 * values.size + 4096:
+        return np.unique(values, return_inverse=True)[1].ravel()
+    present = np.zeros(hi - lo + 1, np.int64)
+    present[values - lo] = 1
+    return (np.cumsum(present) - 1)[values - lo]
+
+
 def _runs(lists: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Items (flat, in rank order within each list) grouped by (list, key): returns the order
     that sorts them by group keeping rank order, each sorted item's rank within its group, and
@@ -430,9 +444,9 @@ def block_rows(
     # Microgenres: items past the top row grouped by (genre, adjective), by first appearance.
     lists, pos = np.nonzero((position[None, :] >= TOP_ROW) & (position[None, :] < lengths[:, None]))
     g, a = genres[lists, pos], adjs[lists, pos]
-    _, g_key = np.unique(g, return_inverse=True)
-    a_values, a_key = np.unique(a, return_inverse=True)
-    order, rank, group = _runs(lists, g_key.ravel() * len(a_values) + a_key.ravel())
+    g_key = dense_rank(g)
+    a_key = dense_rank(a)
+    order, rank, group = _runs(lists, g_key * (int(a_key.max(initial=0)) + 1) + a_key)
     n_groups = int(group[-1]) + 1 if group.size else 0
     size = np.bincount(group, minlength=n_groups)
     lead = order[rank == 0]  # each group's first item

@@ -519,18 +519,22 @@ def diversify_counted(
     )
 
 
-_genre_cache: list[tuple[np.ndarray, np.ndarray]] = []
+_genre_cache: list[tuple[np.ndarray, np.ndarray, int]] = []
 
 
-def _genre_table(groups: np.ndarray) -> np.ndarray:
-    """(T, m) int16: each title's genres (``groups`` (T, G) bool), -1 padded to the most any
-    title has; kept while the same array is passed (``Model.groups``)."""
+def _genre_table(groups: np.ndarray) -> tuple[np.ndarray, int]:
+    """(T, w) int16: each title's genres (``groups`` (T, G) bool), -1 padded, and m, the most
+    any title has; w = 4 when m <= 4, so that a title's slots are one int64 word (a gather of
+    words, not of 2-byte rows). Kept while the same array is passed (``Model.groups``)."""
     if not _genre_cache or _genre_cache[0][0] is not groups:
         m = max(int(groups.sum(axis=1).max(initial=0)), 1)
         order = np.argsort(~groups, axis=1, kind="stable")[:, :m]
         has = np.take_along_axis(groups, order, axis=1)
-        _genre_cache[:] = [(groups, np.where(has, order, -1).astype(np.int16))]
-    return _genre_cache[0][1]
+        table = np.where(has, order, -1).astype(np.int16)
+        if m <= 4:
+            table = np.ascontiguousarray(np.pad(table, ((0, 0), (0, 4 - m)), constant_values=-1))
+        _genre_cache[:] = [(groups, table, m)]
+    return _genre_cache[0][1], _genre_cache[0][2]
 
 
 def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) -> np.ndarray:
@@ -543,12 +547,16 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     over = np.zeros((b, n), np.bool_)
     if not n_groups or not valid.any():
         return over
-    genres = _genre_table(groups)[idx]  # (b, n, m)
+    table, m = _genre_table(groups)
+    if table.shape[1] == 4:
+        genres = table.view(np.int64).ravel()[idx].view(np.int16).reshape(b, n, 4)
+    else:
+        genres = table[idx]  # (b, n, slots); the first m are used
     genres[~valid] = -1
     # Totals per (list, genre); a missing genre counts in an extra column, dropped.
     base = (np.arange(b, dtype=np.int64) * (n_groups + 1))[:, None]
     totals = np.zeros(b * (n_groups + 1), np.int64)
-    for j in range(genres.shape[2]):
+    for j in range(m):
         g = genres[:, :, j]
         keys = base + np.where(g >= 0, g, n_groups)
         totals += np.bincount(keys.ravel(), minlength=totals.size)
@@ -562,7 +570,7 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     which = np.argsort(~crowded, axis=1, kind="stable")[:, :slots]
     which = np.where(np.take_along_axis(crowded, which, axis=1), which, -2).astype(np.int16)
     held = np.zeros((lists.size, slots, n), np.bool_)
-    for j in range(genres.shape[2]):
+    for j in range(m):
         held |= genres[:, None, :, j] == which[:, :, None]
     counts = held.cumsum(axis=2, dtype=np.int16 if n < 2**15 else np.int32)
     over[lists] = (held & (counts > cap)).any(axis=1)

@@ -471,3 +471,17 @@ def test_positive_titles_ranked_by_one_key_sort_as_by_a_lexsort() -> None:
     assert _rank_order(rows, vals, cols, 300, 10_000).tolist() == (
         np.lexsort((cols, -vals, rows)).tolist()
     )
+
+
+def test_dense_rank_is_the_inverse_np_unique_gives() -> None:
+    from recommendations.engine.explain import dense_rank
+
+    rng = np.random.default_rng(3)
+    for values in (
+        rng.integers(-40, 300, 1000),  # a table over the range
+        rng.integers(0, 2**40, 50),  # too wide a range: np.unique
+        np.array([7, 7, 7]),
+        np.zeros(0, np.int64),
+    ):
+        expected = np.unique(values, return_inverse=True)[1].ravel()
+        np.testing.assert_array_equal(dense_rank(values), expected)
