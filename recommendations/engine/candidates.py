@@ -98,11 +98,13 @@ def _reinsert(
     c = idx.shape[1]
     # How many other columns rank before (new, title): the first of them that does not.
     lo, hi = np.zeros(rows.size, np.int64), np.full(rows.size, c - 1, np.int64)
+    row_start = rows.astype(np.int64) * c
+    flat_scores, flat_idx = scores.reshape(-1), idx.reshape(-1)  # 1-D gathers: cheaper
     while (searching := lo < hi).any():
         mid = (lo + hi) // 2
         # The others' mid-th column, skipping the title's own (rows done: any column).
-        col = np.minimum(mid + (mid >= at), c - 1)
-        s, i = scores[rows, col], idx[rows, col]
+        cell = row_start + np.minimum(mid + (mid >= at), c - 1)
+        s, i = flat_scores[cell], flat_idx[cell]
         before = (s > new) | ((s == new) & (i < title))
         lo = np.where(searching & before, mid + 1, lo)
         hi = np.where(searching & ~before, mid, hi)
