@@ -295,8 +295,8 @@ def _top_allowed_t(
     scores_t: np.ndarray, cols: np.ndarray, limits: np.ndarray, maturity: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """``top_candidates`` of the columns ``cols`` of title-major scores, each among the titles
-    its (len(cols), M) ``limits`` allow. A column with fewer than n allowed finite scores is
-    ranked over its whole masked row (``_top_by_partition``, as ``top_candidates`` would)."""
+    its (len(cols), M) ``limits`` allow. A column with fewer than n allowed finite scores lists
+    them all, then -inf places filled with the lowest other title indices."""
     b = scores_t.shape[1]
     n = min(n, scores_t.shape[0])
     patterns, which = np.unique(limits, axis=0, return_inverse=True)
@@ -321,10 +321,16 @@ def _top_allowed_t(
         cand[row, pos] = titles[take]
         vals[row, pos] = values[take]
         out_idx[ok], out_val[ok] = _best_sorted(cand, vals, n)
-    if not ok.all():
-        rows = np.ascontiguousarray(scores_t[:, cols[~ok]].T)
-        rows[beyond_limits(limits[~ok], maturity)] = -np.inf
-        out_idx[~ok], out_val[~ok] = _top_by_partition(rows, n)
+    for row in np.flatnonzero(~ok):  # few: a limit that allows almost nothing unseen
+        at = slice(starts[row], starts[row] + lengths[row])
+        finite = np.isfinite(values[at])
+        titles_, values_ = titles[at][finite], values[at][finite]
+        order = np.lexsort((titles_, -values_))
+        have = order.size
+        # Then -inf places: the lowest title indices not already listed.
+        filler = np.setdiff1d(np.arange(min(scores_t.shape[0], n + have)), titles_)
+        out_idx[row] = np.concatenate([titles_[order], filler[: n - have]])
+        out_val[row, :have] = values_[order]
     return out_idx, out_val
 
 
