@@ -321,16 +321,16 @@ def _top_allowed_t(
         cand[row, pos] = titles[take]
         vals[row, pos] = values[take]
         out_idx[ok], out_val[ok] = _best_sorted(cand, vals, n)
-    for row in np.flatnonzero(~ok):  # few: a limit that allows almost nothing unseen
-        at = slice(starts[row], starts[row] + lengths[row])
+    for short in np.flatnonzero(~ok).tolist():  # few: a limit that allows almost nothing unseen
+        at = slice(starts[short], starts[short] + lengths[short])
         finite = np.isfinite(values[at])
         titles_, values_ = titles[at][finite], values[at][finite]
         order = np.lexsort((titles_, -values_))
         have = order.size
         # Then -inf places: the lowest title indices not already listed.
         filler = np.setdiff1d(np.arange(min(scores_t.shape[0], n + have)), titles_)
-        out_idx[row] = np.concatenate([titles_[order], filler[: n - have]])
-        out_val[row, :have] = values_[order]
+        out_idx[short] = np.concatenate([titles_[order], filler[: n - have]])
+        out_val[short, :have] = values_[order]
     return out_idx, out_val
 
 
