@@ -478,8 +478,9 @@ def top_candidates_t(
         w = int(counts.max())
         cand = np.zeros((b, w), np.int32)
         vals = np.full((b, w), -np.inf, np.float32)
-        cand[s_idx, pos] = t_idx
-        vals[s_idx, pos] = kept_vals
+        cell = s_idx.astype(np.int64) * w + pos  # one flat index: cheaper than two
+        cand.reshape(-1)[cell] = t_idx
+        vals.reshape(-1)[cell] = kept_vals
         out_idx, out_val = _best_sorted(cand, vals, n)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
