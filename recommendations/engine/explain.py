@@ -139,37 +139,44 @@ def _padded_features(titles: TitleVectors) -> PaddedFeatures:
     return PaddedFeatures(_slots(m, select & group), _slots(m, select & ~group))
 
 
-def feature_anchors(weights: sp.csr_matrix, features: np.ndarray, has: np.ndarray) -> np.ndarray:
+def feature_anchors(
+    weights: sp.csr_matrix, features: np.ndarray, presence: sp.csr_matrix
+) -> np.ndarray:
     """(b, k) int32: for each row u of ``weights`` (b, T) and feature ``features[u, j]`` (-1
     none), u's most positive title having that feature — highest weight, ties to the lower
-    title index — or -1. ``has`` (T, F) bool: which features each title has. Each row's
-    positive titles are ranked once, then the first one having the feature is found for the k
-    wanted features only (not a table over every feature of every title in the history)."""
+    title index — or -1. ``presence`` (T, F) CSR: which features each title has. Each row's
+    positive titles are ranked once; each (row, feature) of their features keeps its best
+    rank (``np.minimum.at``), and the k wanted features are looked up there: a title's
+    features are read once, not once per wanted feature."""
     b, k = features.shape
+    n_features = presence.shape[1]
     w = weights.tocsr()
     pos = w.data > 0
     rows = np.repeat(np.arange(b), np.diff(w.indptr))[pos]
     cols, vals = w.indices[pos], w.data[pos]
     if rows.size == 0 or k == 0:
         return np.full((b, k), -1, np.int32)
-    order = _rank_order(rows, vals, cols, b, has.shape[0])
+    order = _rank_order(rows, vals, cols, b, presence.shape[0])
     rows, cols = rows[order], cols[order]
     counts = np.bincount(rows, minlength=b)
-    slot = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
-    hist = np.full((b, int(counts.max())), -1, np.int32)  # (b, h) ranked positive titles
-    hist[rows, slot] = cols
+    rank = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
+    # Each ranked title's features, as (row x F + feature) cells holding the title's rank.
+    per_title = np.diff(presence.indptr)[cols]
+    starts = np.repeat(presence.indptr[cols] - np.cumsum(per_title) + per_title, per_title)
+    feature = presence.indices[np.arange(int(per_title.sum())) + starts]
+    best = np.full(b * n_features, np.iinfo(np.int32).max, np.int32)
+    np.minimum.at(
+        best,
+        np.repeat(rows.astype(np.int64) * n_features, per_title) + feature,
+        np.repeat(rank.astype(np.int32), per_title),
+    )
     wanted = features >= 0
-    n_features = has.shape[1]
-    at = np.int32 if has.size < 2**31 else np.int64  # one flat index: cheaper than two
-    rows_at = (np.maximum(hist, 0) * n_features).astype(at)
-    hit = has.reshape(-1)[
-        rows_at[:, None, :] + np.where(wanted, features, 0).astype(at)[:, :, None]
-    ]
-    hit &= (hist >= 0)[:, None, :]
-    hit &= wanted[:, :, None]  # (b, k, h)
-    first = hit.argmax(axis=2)
-    found = np.take_along_axis(hit, first[:, :, None], axis=2)[:, :, 0]
-    return np.where(found, np.take_along_axis(hist, first, axis=1), -1).astype(np.int32)
+    cell = np.arange(b, dtype=np.int64)[:, None] * n_features + np.where(wanted, features, 0)
+    found = best[cell]
+    found = np.where(wanted & (found < np.iinfo(np.int32).max), found, -1)
+    # The title at that rank: ranked titles are contiguous per row, from its first.
+    first = np.cumsum(counts) - counts
+    return np.where(found >= 0, cols[first[:, None] + np.maximum(found, 0)], -1).astype(np.int32)
 
 
 def _rank_order(
@@ -188,17 +195,16 @@ def _rank_order(
     return np.argsort(keys, kind="stable")
 
 
-_presence_cache: list[tuple[TitleVectors, np.ndarray]] = []
+_presence_cache: list[tuple[TitleVectors, sp.csr_matrix]] = []
 
 
-def feature_presence(titles: TitleVectors) -> np.ndarray:
-    """(T, F) bool: the stored entries of the raw title matrix (any value), kept per
+def feature_presence(titles: TitleVectors) -> sp.csr_matrix:
+    """(T, F) CSR: the stored entries of the raw title matrix (any value), sorted, kept per
     title-vectors object."""
     if not _presence_cache or _presence_cache[0][0] is not titles:
-        raw = titles.raw.tocsr()
-        has = np.zeros(raw.shape, np.bool_)
-        has[np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr)), raw.indices] = True
-        _presence_cache[:] = [(titles, has)]
+        raw = titles.raw.tocsr(copy=True)
+        raw.sort_indices()
+        _presence_cache[:] = [(titles, raw)]
     return _presence_cache[0][1]
 
 
