@@ -486,3 +486,28 @@ def test_dense_rank_is_the_inverse_np_unique_gives() -> None:
     ):
         expected = np.unique(values, return_inverse=True)[1].ravel()
         np.testing.assert_array_equal(dense_rank(values), expected)
+
+
+def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature() -> None:
+    """Highest weight first, ties to the lower title; only positive weights; -1 where no
+    ranked title has the feature or none is wanted."""
+    import scipy.sparse as sp
+
+    from recommendations.engine.explain import feature_anchors
+
+    rng = np.random.default_rng(5)
+    n_rows, n_titles, n_features, k = 40, 60, 12, 7
+    dense = np.round(rng.normal(size=(n_rows, n_titles)) * 2) / 2  # ties and negatives
+    dense[rng.random(dense.shape) < 0.7] = 0
+    weights = sp.csr_matrix(dense.astype(np.float32))
+    presence = sp.csr_matrix(rng.random((n_titles, n_features)) < 0.2)
+    features = rng.integers(-1, n_features, (n_rows, k))
+    got = feature_anchors(weights, features, presence)
+    has = presence.toarray()
+    for u in range(n_rows):
+        ranked = sorted(
+            (t for t in range(n_titles) if dense[u, t] > 0), key=lambda t: (-dense[u, t], t)
+        )
+        for j, f in enumerate(features[u]):
+            want = next((t for t in ranked if f >= 0 and has[t, f]), -1)
+            assert got[u, j] == want
