@@ -195,7 +195,7 @@ def score_block_t(
         norm[~(norm > 0)] = 1.0
         # Added from the non-zeros (no dense temporary), regrouped title by title so that
         # the writes into the title-major scores go in address order (subscriber by
-        # subscriber, each was a cache miss): 16 -> 12 us a list.
+        # subscriber, each was a cache miss).
         cw.data *= np.repeat(blend.cowatch / norm, counts)
         by_title = cw.tocsc()
         at = np.repeat(np.arange(by_title.shape[1], dtype=np.int64), np.diff(by_title.indptr))
@@ -256,19 +256,6 @@ def excluded_mask(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray | None
     return mask
 
 
-def beyond_limits(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray:
-    """(r, T) bool: titles beyond each subscriber's (r, M) int8 limits, unknown levels included
-    (FAIL-SAFE, as ``excluded_mask``). Limits come in few distinct patterns: each pattern's
-    titles are found once."""
-    patterns, which = np.unique(limits, axis=0, return_inverse=True)
-    bad = np.zeros((len(patterns), maturity.shape[0]), np.bool_)
-    for j, pattern in enumerate(patterns):
-        on = pattern < NO_LIMIT
-        level = maturity[:, on].astype(np.int16)
-        bad[j] = ((level > pattern[on].astype(np.int16)) | (level == UNKNOWN_LEVEL)).any(axis=1)
-    return bad[which.ravel()]
-
-
 def exclude_seen_t(scores_t: np.ndarray, seen: sp.csr_matrix) -> None:
     """In place on title-major (T, b) scores: -inf for the titles each subscriber has seen."""
     b = scores_t.shape[1]
@@ -297,7 +284,7 @@ def top_within_limits_t(
 def _top_allowed_t(
     scores_t: np.ndarray, cols: np.ndarray, limits: np.ndarray, maturity: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``top_candidates`` of the columns ``cols`` of title-major scores, each among the titles
+    """``top_candidates_t`` of the columns ``cols`` of title-major scores, each among the titles
     its (len(cols), M) ``limits`` allow. A column with fewer than n allowed finite scores lists
     them all, then -inf places filled with the lowest other title indices."""
     b = scores_t.shape[1]
@@ -390,51 +377,13 @@ def _best_sorted(cand: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray
     return (keys & 0xFFFFFFFF).astype(np.int32), bits.view(np.float32)
 
 
-def top_candidates(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(b, n) int32 indices of the n best titles per row in descending score order, and scores.
-
-    Wide rows skip a full ``argpartition``: a threshold from a strided 1/8 sample (its
-    ``2n/8``-th best) keeps ~2n candidates per row with one comparison pass; rows where the
-    threshold keeps too few or too many fall back to ``argpartition``. Same result, ~3x faster."""
-    b, width = scores.shape
-    n = min(n, width)
-    if n == 0:
-        return np.zeros((b, 0), np.int32), np.zeros((b, 0), np.float32)
-    stride = 8
-    if width < 16 * n or b == 0:
-        return _top_by_partition(scores, n)
-    sample = scores[:, ::stride]
-    r = max(1, -(-2 * n // stride))
-    thr = np.partition(sample, sample.shape[1] - r, axis=1)[:, sample.shape[1] - r]
-    mask = scores >= thr[:, None]
-    counts = mask.sum(axis=1)
-    bad = (counts < n) | (counts > 16 * n) | ~np.isfinite(thr)
-    if bad.any():
-        mask[bad] = False
-        counts[bad] = 0
-    rows, cols = np.nonzero(mask)
-    out_idx = np.zeros((b, n), np.int32)
-    out_val = np.full((b, n), -np.inf, np.float32)
-    if rows.size:
-        w = int(counts.max())
-        starts = np.cumsum(counts) - counts
-        pos = np.arange(rows.size) - starts[rows]
-        cand = np.zeros((b, w), np.int32)
-        vals = np.full((b, w), -np.inf, np.float32)
-        cand[rows, pos] = cols
-        vals[rows, pos] = scores[rows, cols]
-        out_idx, out_val = _best_sorted(cand, vals, n)
-    if bad.any():
-        out_idx[bad], out_val[bad] = _top_by_partition(scores[bad], n)
-    return out_idx, out_val
-
-
 def top_candidates_t(
     scores_t: np.ndarray, n: int, *, skip: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``top_candidates`` on title-major (T, b) scores: (b, n) int32 indices and float32 scores
-    in (score desc, index asc) order. Same sampled threshold: one comparison pass keeps ~2n
-    entries per column; columns where it keeps too few or too many use ``argpartition``.
+    """(b, n) int32 indices of the n best titles per subscriber of title-major (T, b) scores,
+    and their float32 scores, in (score desc, index asc) order. Wide columns skip a full
+    ``argpartition``: a threshold from a strided sample keeps ~2n entries per column in one
+    comparison pass; columns where it keeps too few or too many use ``argpartition``.
     Columns where ``skip`` (b,) is true are left out (their rows of the result are filler)."""
     width, b = scores_t.shape
     n = min(n, width)

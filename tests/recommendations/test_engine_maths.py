@@ -41,7 +41,7 @@ from recommendations.engine.scoring import (
     diversify_counted,
     popularity_prior,
     recommend_block,
-    top_candidates,
+    top_candidates_t,
 )
 from recommendations.engine.vectors import (
     MULTI,
@@ -195,7 +195,7 @@ def test_maturity_limit_excludes_higher_and_unknown_levels() -> None:
 
 def test_top_candidates_uses_partial_selection_in_score_order() -> None:
     scores = np.array([[0.1, 0.9, 0.5, -np.inf, 0.7]], np.float32)
-    idx, vals = top_candidates(scores, 3)
+    idx, vals = top_candidates_t(np.ascontiguousarray(scores.T), 3)
     assert idx.tolist() == [[1, 4, 2]]
     assert vals[0].tolist() == pytest.approx([0.9, 0.7, 0.5])
 
@@ -331,7 +331,7 @@ def test_threshold_top_k_equals_a_full_partition() -> None:
     scores[5, :] = -np.inf  # nothing allowed
     scores[6, :2990] = -np.inf  # fewer allowed than asked
     scores[7, :] = 0.5  # ties everywhere
-    idx, vals = top_candidates(scores, 150)
+    idx, vals = top_candidates_t(np.ascontiguousarray(scores.T), 150)
     ref_idx, ref_vals = _top_by_partition(scores, 150)
     np.testing.assert_array_equal(vals, ref_vals)
     finite = np.isfinite(ref_vals)
@@ -365,7 +365,9 @@ def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -
     lim = limits[:, None, :]
     banned = ((lim < NO_LIMIT) & ((level > lim) | (level == UNKNOWN_LEVEL))).any(axis=2)
     rows[banned] = -np.inf
-    ref_idx, ref_vals = top_candidates(rows, n)
+    # The definition: every title sorted by score (descending), ties by title index.
+    order = np.lexsort((np.broadcast_to(np.arange(n_titles), rows.shape), -rows), axis=1)[:, :n]
+    ref_idx, ref_vals = order, np.take_along_axis(rows, order, axis=1)
     np.testing.assert_array_equal(vals, ref_vals)
     np.testing.assert_array_equal(idx[np.isfinite(vals)], ref_idx[np.isfinite(ref_vals)])
     assert not banned[np.arange(b)[:, None], idx][np.isfinite(vals)].any()
