@@ -23,6 +23,7 @@ run: install                             ## web + Celery worker + beat on SQLite
 	$(BIN)/python scripts/run_embedded.py
 
 test: install-dev                        ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	@bash scripts/test_packages.sh
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
