@@ -239,23 +239,6 @@ def column_scores(
     return scores
 
 
-def excluded_mask(limits: np.ndarray, maturity: np.ndarray) -> np.ndarray | None:
-    """(b, T) bool: titles beyond a subscriber's limits. FAIL-SAFE: where a subscriber limits a
-    dimension, a title whose level there is unknown is excluded too. None when nobody limits."""
-    limited = limits < NO_LIMIT
-    if not limited.any():
-        return None
-    mask = np.zeros((limits.shape[0], maturity.shape[0]), dtype=np.bool_)
-    for m in np.flatnonzero(limited.any(axis=0)):
-        rows = np.flatnonzero(limited[:, m])
-        level = maturity[:, m].astype(np.int16)
-        bad = (level[None, :] > limits[rows, m].astype(np.int16)[:, None]) | (
-            level == UNKNOWN_LEVEL
-        )[None, :]
-        mask[rows] |= bad
-    return mask
-
-
 def exclude_seen_t(scores_t: np.ndarray, seen: sp.csr_matrix) -> None:
     """In place on title-major (T, b) scores: -inf for the titles each subscriber has seen."""
     b = scores_t.shape[1]

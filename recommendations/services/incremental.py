@@ -21,10 +21,10 @@ from recommendations.engine.candidates import exact_prefix, patch_title_ranked
 from recommendations.engine.scoring import (
     CANDIDATE_FACTOR,
     BlockResult,
+    beyond_pairs,
     block_size,
     column_scores,
     diversify_counted,
-    excluded_mask,
 )
 
 from . import state as engine_state
@@ -118,9 +118,7 @@ def _patched(
     for p in rows.tolist():
         new = column_scores(state.profiles, weights_csc, state.cowatch_norm, state.model, p)
         new[state.seen[:, [p]].tocoo().row] = -np.inf
-        mask = excluded_mask(state.limits, state.model.titles.maturity[[p]])
-        if mask is not None:
-            new[mask[:, 0]] = -np.inf
+        new[beyond_pairs(state.limits, state.model.titles.maturity[p])] = -np.inf
         patched = patch_title_ranked(cand_idx, cand_scores, cand_cut, p, new, where=others)
         touched |= patched.changed
         moved |= patched.within(n_div)
