@@ -360,13 +360,18 @@ def _best_sorted(cand: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray
     return (keys & 0xFFFFFFFF).astype(np.int32), bits.view(np.float32)
 
 
+#: Bits a top-k key has for the subscriber and the title together (32 go to the score).
+_INDEX_BITS = 31
+
+
 def top_candidates_t(
     scores_t: np.ndarray, n: int, *, skip: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(b, n) int32 indices of the n best titles per subscriber of title-major (T, b) scores,
     and their float32 scores, in (score desc, index asc) order. Wide columns skip a full
     ``argpartition``: a threshold from a strided sample keeps ~2n entries per column in one
-    comparison pass; columns where it keeps too few or too many use ``argpartition``.
+    comparison pass, and one sort of the kept entries' keys ranks them; columns where it keeps
+    too few or too many use ``argpartition``.
     Columns where ``skip`` (b,) is true are left out (their rows of the result are filler)."""
     width, b = scores_t.shape
     n = min(n, width)
@@ -376,6 +381,12 @@ def top_candidates_t(
     stride = 16
     if width < 16 * n:
         return _top_by_partition(np.ascontiguousarray(scores_t.T), n)
+    t_bits = (width - 1).bit_length()
+    if b > 1 and t_bits + (b - 1).bit_length() > _INDEX_BITS:  # keys would overflow: halve
+        half = b // 2
+        left = top_candidates_t(scores_t[:, :half], n, skip=None if skip is None else skip[:half])
+        right = top_candidates_t(scores_t[:, half:], n, skip=None if skip is None else skip[half:])
+        return np.concatenate([left[0], right[0]]), np.concatenate([left[1], right[1]])
     sample = np.ascontiguousarray(scores_t[::stride].T)
     # The sample's r-th best: about n/stride sampled titles are among the best n, give or
     # take sqrt of that; 2.5 of those deviations above it left 0.12 % of top-50 and 0.07 %
@@ -389,8 +400,8 @@ def top_candidates_t(
     flat = np.flatnonzero(scores_t >= thr[None, :])
     # Read in address order here; read after grouping, each value would be a cache miss.
     kept_vals = scores_t.reshape(-1)[flat]
-    t_idx = (flat // b).astype(np.int32)
-    s_idx = (flat - t_idx.astype(np.int64) * b).astype(np.int16 if b < 2**15 else np.int32)
+    t_idx = flat // b
+    s_idx = flat - t_idx * b
     counts = np.bincount(s_idx, minlength=b)
     bad = (counts < n) | (counts > 16 * n) | ~np.isfinite(thr)
     if skip is not None:
@@ -399,21 +410,23 @@ def top_candidates_t(
         keep = ~bad[s_idx]
         t_idx, s_idx, kept_vals = t_idx[keep], s_idx[keep], kept_vals[keep]
         counts[bad] = 0
-    # Group by subscriber keeping title order (a radix sort on small ints).
-    order = np.argsort(s_idx, kind="stable")
-    t_idx, s_idx, kept_vals = t_idx[order], s_idx[order], kept_vals[order]
+    # One int64 key per entry: subscriber, then the score descending (the float's bits made
+    # order-preserving), then the title. One sort of the keys groups the entries by
+    # subscriber and ranks each group as a stable sort by score would: no regrouping step,
+    # no (b, w) scatter, no per-row partition (53 -> 37 us a list for a top-200).
+    bits = (kept_vals + np.float32(0.0)).view(np.int32)  # -0.0 -> 0.0: equal keys
+    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)
+    keys = (s_idx << (32 + t_bits)) | ((0x7FFFFFFF - ordered) << t_bits) | t_idx
+    keys.sort()
     out_idx = np.zeros((b, n), np.int32)
     out_val = np.full((b, n), -np.inf, np.float32)
-    if t_idx.size:
+    good = np.flatnonzero(counts >= n)
+    if good.size:
         starts = np.cumsum(counts) - counts
-        pos = np.arange(t_idx.size) - starts[s_idx]
-        w = int(counts.max())
-        cand = np.zeros((b, w), np.int32)
-        vals = np.full((b, w), -np.inf, np.float32)
-        cell = s_idx.astype(np.int64) * w + pos  # one flat index: cheaper than two
-        cand.reshape(-1)[cell] = t_idx
-        vals.reshape(-1)[cell] = kept_vals
-        out_idx, out_val = _best_sorted(cand, vals, n)
+        chosen = keys[starts[good, None] + np.arange(n)]  # each group's first n
+        out_idx[good] = chosen & ((1 << t_bits) - 1)
+        ordered = (0x7FFFFFFF - (chosen >> t_bits & 0xFFFFFFFF)).astype(np.int32)
+        out_val[good] = (ordered ^ ((ordered >> 31) & 0x7FFFFFFF)).view(np.float32)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
     return out_idx, out_val

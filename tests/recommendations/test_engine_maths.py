@@ -340,6 +340,29 @@ def test_threshold_top_k_equals_a_full_partition() -> None:
         assert set(idx[r][finite[r]].tolist()) == set(ref_idx[r][finite[r]].tolist())
 
 
+def test_threshold_top_k_keys_order_signed_scores_and_ties_by_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sort keys rank negative, zero (either sign) and positive scores, ties by title
+    index, as a full stable sort does; so do the halves a too-wide block is split into."""
+    from recommendations.engine import scoring
+
+    rng = np.random.default_rng(3)
+    scores = rng.choice(np.float32([-2.5, -1.0, -0.0, 0.0, 0.25, 1.0, 3.0]), (40, 4000))
+    scores += rng.normal(0, 0.01, scores.shape).astype(np.float32) * (
+        rng.random(scores.shape) < 0.5
+    )
+    scores = scores.astype(np.float32)
+    order = np.lexsort((np.broadcast_to(np.arange(4000), scores.shape), -(scores + 0.0)), axis=1)
+    ref_idx = order[:, :200]
+    ref_vals = np.take_along_axis(scores, ref_idx, axis=1) + np.float32(0.0)
+    for bits in (31, 16):  # 16: 12 title bits + 6 subscriber bits do not fit, so it halves
+        monkeypatch.setattr(scoring, "_INDEX_BITS", bits)
+        idx, vals = top_candidates_t(np.ascontiguousarray(scores.T), 200)
+        np.testing.assert_array_equal(idx, ref_idx)
+        np.testing.assert_array_equal(vals, ref_vals)
+
+
 def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -> None:
     """Limited subscribers' thresholds and kept entries are checked pair by pair; the result
     is the one of setting every banned title to -inf and taking the top-k of each row."""
