@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from recommendations.engine.explain import SCORE_SCALE, Drivers, Explainer
-from recommendations.engine.packed import KINDS, layout, pack_one, unpack
+from recommendations.engine.packed import (
+    KINDS,
+    WIDE_CODES,
+    WIDE_SCORES,
+    layout,
+    pack_one,
+    record_size,
+    unpack,
+)
 from recommendations.engine.scoring import BlockResult
 from recommendations.engine.vectors import MULTI, DimensionSpec, TagSpec, build_title_vectors
 from recommendations.services.state import ComputedBlock, lists_serialize
@@ -64,7 +72,56 @@ def test_lists_serialize_packs_the_codes_of_each_list() -> None:
 
 
 def test_a_50_item_list_stays_under_the_toast_threshold() -> None:
-    assert layout(50, 8, 50).itemsize == 1436
+    assert layout(50, 8, 50, anchors=14).itemsize == 874  # five rows a page at fillfactor 60
+    widest = layout(50, 8, 50, anchors=50, flags=WIDE_CODES | WIDE_SCORES)
+    assert widest.itemsize < 2000
+    for flags in range(4):
+        for k, r, m, a in ((50, 8, 50, 14), (0, 0, 0, 1), (3, 2, 7, 5)):
+            assert record_size(k, r, m, a, flags) == layout(k, r, m, a, flags).itemsize
+
+
+def test_wide_scores_and_codes_and_shared_anchors_read_back() -> None:
+    """Scores out of order or dropping past uint16 are stored whole, codes past int16 as
+    int32; items and rows naming one anchor share its table entry."""
+    cases = [
+        ([9000, 8000, 7000], [101, -104, 0]),  # narrow
+        ([7000, 8000, 9000], [101, -104, 0]),  # rising: whole scores
+        ([90000, 1000, -5], [101, -104, 0]),  # a drop past uint16: whole scores
+        ([9000, 8000, 7000], [40000, -104, 0]),  # a code past int16
+        ([-(2**31) + 1, -(2**31) + 1, -(2**31) + 1], [2**31 - 1, 0, 0]),
+    ]
+    for scores, genres in cases:
+        data = pack_one(
+            [[5, 6, 7], scores, genres, [0, 3, 0], [0, 0, -9], [8, 0, 8]],
+            [10, 0, 20],
+            [[KINDS.index("because"), 0, 0, 8, 0, 2], [KINDS.index("genre"), 101, 0, 9, 1]],
+        )
+        values = unpack(data)
+        assert (values.t, values.s, values.g, values.a, values.b) == (
+            [5, 6, 7],
+            scores,
+            genres,
+            [0, 3, 0],
+            [0, 0, -9],
+        )
+        assert (values.h, values.c) == ([8, 0, 8], [10, 0, 20])
+        assert values.rows == [("because", 0, 0, 8, [0, 2]), ("genre", 101, 0, 9, [1])]
+
+
+def test_format_1_lists_still_read() -> None:
+    k, r, m = 2, 1, 2
+    head = struct.pack("<6i", 1, 2, k, 1, r, m)
+    ints = struct.pack(f"<{6 * k + 3 * r}i", 5, 6, 9000, 8000, 1, 2, 3, 0, 0, 0, 8, 0, 101, 0, 8)
+    tail = bytes([10, 0, KINDS.index("because"), 2, 0, 1])
+    values = unpack(head + ints + tail)
+    assert (values.t, values.s, values.g, values.h, values.c) == (
+        [5, 6],
+        [9000, 8000],
+        [1, 2],
+        [8, 0],
+        [10, 0],
+    )
+    assert values.rows == [("because", 101, 0, 8, [0, 1])]
 
 
 def test_pack_one_reads_back_with_rows_naming_any_positions() -> None:
@@ -85,7 +142,7 @@ def test_pack_one_reads_back_with_rows_naming_any_positions() -> None:
 
 def test_malformed_or_empty_bytes_read_as_an_empty_list() -> None:
     good = pack_one([[5], [1], [0], [0], [0], [0]], [0], [])
-    for data in (b"", None, good[:-1], good + b"\0", b"\2" + good[1:]):
+    for data in (b"", None, good[:-1], good + b"\0", b"\3" + good[1:]):
         assert unpack(data).t == []
     assert unpack(memoryview(good)).t == [5]
 
