@@ -481,16 +481,18 @@ _genre_cache: list[tuple[np.ndarray, np.ndarray, int]] = []
 
 
 def _genre_table(groups: np.ndarray) -> tuple[np.ndarray, int]:
-    """(T, w) int16: each title's genres (``groups`` (T, G) bool), -1 padded, and m, the most
-    any title has; w = 4 when m <= 4, so that a title's slots are one int64 word (a gather of
-    words, not of 2-byte rows). Kept while the same array is passed (``Model.groups``)."""
+    """(T, w) int16: each title's genres (``groups`` (T, G) bool), padded with G, and m, the
+    most any title has; w = 4 when m <= 4, so that a title's slots are one int64 word (a gather
+    of words, not of 2-byte rows). Kept while the same array is passed (``Model.groups``)."""
     if not _genre_cache or _genre_cache[0][0] is not groups:
+        n_groups = groups.shape[1]
         m = max(int(groups.sum(axis=1).max(initial=0)), 1)
         order = np.argsort(~groups, axis=1, kind="stable")[:, :m]
         has = np.take_along_axis(groups, order, axis=1)
-        table = np.where(has, order, -1).astype(np.int16)
+        table = np.where(has, order, n_groups).astype(np.int16)
         if m <= 4:
-            table = np.ascontiguousarray(np.pad(table, ((0, 0), (0, 4 - m)), constant_values=-1))
+            pad = ((0, 0), (0, 4 - m))
+            table = np.ascontiguousarray(np.pad(table, pad, constant_values=n_groups))
         _genre_cache[:] = [(groups, table, m)]
     return _genre_cache[0][1], _genre_cache[0][2]
 
@@ -509,15 +511,12 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     if table.shape[1] == 4:
         genres = table.view(np.int64).ravel()[idx].view(np.int16).reshape(b, n, 4)
     else:
-        genres = table[idx]  # (b, n, slots); the first m are used
-    genres[~valid] = -1
-    # Totals per (list, genre); a missing genre counts in an extra column, dropped.
-    base = (np.arange(b, dtype=np.int64) * (n_groups + 1))[:, None]
-    totals = np.zeros(b * (n_groups + 1), np.int64)
-    for j in range(m):
-        g = genres[:, :, j]
-        keys = base + np.where(g >= 0, g, n_groups)
-        totals += np.bincount(keys.ravel(), minlength=totals.size)
+        genres = table[idx]  # (b, n, slots)
+    genres[~valid] = n_groups
+    # Totals per (list, genre) in one count; pads and invalid candidates count in an extra
+    # column G, dropped.
+    base = (np.arange(b, dtype=np.int64) * (n_groups + 1))[:, None, None]
+    totals = np.bincount((base + genres).ravel(), minlength=b * (n_groups + 1))
     crowded = totals.reshape(b, n_groups + 1)[:, :n_groups] > cap
     lists = np.flatnonzero(crowded.any(axis=1))
     if not lists.size:
