@@ -83,11 +83,11 @@ class RecommendationList(models.Model):
     rank order, the title id, the score × 10 000 (an integer; stored as the first score and each
     item's drop from the one before), the driving genre code, two adjective codes (int16 while
     they fit), the anchor (a place in the list's table of anchor title ids) and the anchor code
-    (rating in half stars 1..10, 20 liked, 22 watched; 0 none); per row its kind (top, micro,
-    genre, because), genre and adjective codes, anchor and item positions. A tag code is a Tag
-    id (minus the Dimension id for boolean features); 0 means none.
+    (rating in half stars 1..10, 20 liked, 22 watched; 0 none). Rows (top, micro, genre,
+    because) follow from those codes and are derived when read (``engine.rows``). A tag code is
+    a Tag id (minus the Dimension id for boolean features); 0 means none.
 
-    Packed, a 50-item list is ~874 bytes written with no number formatted (1,436 in format 1,
+    Packed, a 50-item list is ~768 bytes written with no number formatted (1,436 in format 1,
     which still reads), so the row stays under PostgreSQL's 2 kB TOAST threshold (inline, never
     compressed) and five fit a page at the table's fillfactor. Nothing queries inside it. Empty
     bytes read as an empty list.

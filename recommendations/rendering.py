@@ -21,7 +21,7 @@ from catalog.models import Dimension, Tag
 from catalog.selectors import taxonomy_version
 
 from .engine.explain import SCORE_SCALE, Phrases, Renderer, english_plural
-from .engine.packed import unpack
+from .engine.packed import Unpacked, unpack
 
 # --- stored lists ---------------------------------------------------------------------------
 
@@ -42,21 +42,29 @@ class StoredRow:
     title_ids: list[int]
 
 
+def list_items(packed: bytes | memoryview | None) -> list[StoredItem]:
+    """A stored list's items (``RecommendationList.packed``)."""
+    return _items(unpack(packed))
+
+
 def list_decode(packed: bytes | memoryview | None) -> tuple[list[StoredItem], list[StoredRow]]:
-    """A stored list's items and rows (``RecommendationList.packed``)."""
+    """A stored list's items and rows (rows are derived from the items' codes unless stored)."""
     values = unpack(packed)
     t = values.t
-    items = [
-        StoredItem(title, score / SCORE_SCALE, (g, a, b, h, c))
-        for title, score, g, a, b, h, c in zip(
-            t, values.s, values.g, values.a, values.b, values.h, values.c, strict=True
-        )
-    ]
     rows = [
         StoredRow(kind, (g, a, h), [t[p] for p in positions])
         for kind, g, a, h, positions in values.rows
     ]
-    return items, rows
+    return _items(values), rows
+
+
+def _items(values: Unpacked) -> list[StoredItem]:
+    return [
+        StoredItem(title, score / SCORE_SCALE, (g, a, b, h, c))
+        for title, score, g, a, b, h, c in zip(
+            values.t, values.s, values.g, values.a, values.b, values.h, values.c, strict=True
+        )
+    ]
 
 
 def anchor_ids(items: list[StoredItem], rows: list[StoredRow]) -> set[int]:

@@ -16,7 +16,7 @@ from catalog.models import OutboxEvent, Title
 from catalog.selectors import tags_version, taxonomy_version
 
 from .models import RebuildRun, RecommendationList, Subscriber
-from .rendering import item_reason, list_decode, renderer_for
+from .rendering import item_reason, list_items, renderer_for
 
 EXPORT_BATCH = 2000
 
@@ -118,7 +118,7 @@ def lists_for_export(
         chunk_size=EXPORT_BATCH
     )
     for username, stored in rows:
-        items, _rows = list_decode(stored)
+        items = list_items(stored)
         yield (
             username,
             [

@@ -30,7 +30,7 @@ from catalog.models import (
 )
 
 from .models import RecommendationList, Subscriber, ViewingEvent
-from .rendering import anchor_ids, item_reason, list_decode, renderer_for, row_name
+from .rendering import anchor_ids, item_reason, list_decode, list_items, renderer_for, row_name
 
 #: Feedback that removes a title from what the subscriber sees, even before the rebuild.
 HIDING_EVENTS = (ViewingEvent.Event.NOT_INTERESTED, ViewingEvent.Event.DISLIKED)
@@ -350,7 +350,7 @@ def reason_for_title(*, subscriber: Subscriber, title: Title) -> str:
         .values_list("packed", flat=True)
         .first()
     )
-    items, _rows = list_decode(rec)
+    items = list_items(rec)
     item = next((i for i in items if i.title_id == title.pk), None)
     if item is None:
         return ""

@@ -6,9 +6,8 @@ themes…) the adjectives. The anchor is the subscriber's most positive title sh
 genre (or first adjective): "Irreverent, quirky comedy — like Fargo, which you rated 5★".
 Reasons stay tag-based even when co-watch lifted the score.
 
-Rows: "Top picks for you" (the first ``TOP_ROW`` items), then microgenre rows named from the
-driving tags ("Irreverent comedies"), then "Because you watched X"; a title appears in at most
-one row.
+Rows ("Top picks for you", "Irreverent comedies", "Because you watched X") follow from the
+stored codes and are derived when read (``rows``).
 
 The worker stores none of these words: ``Explainer`` turns drivers into codes (tag ids, title
 ids, a rating in half stars), and ``Renderer`` words them in the reader's language from
@@ -20,19 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .packed import KINDS
 from .profiles import LIKED, RATED
+from .rows import ROW_BECAUSE, ROW_TOP
 from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
 
-TOP_ROW = 10
-ROW_MIN = 3
-ROW_MAX = 10
-MAX_ROWS = 8
 MAX_ADJECTIVES = 2
 #: Anchor codes stored beside ratings (ratings themselves are 0.5..5).
 ANCHOR_LIKED, ANCHOR_WATCHED = 10.0, 11.0
@@ -40,8 +34,6 @@ ANCHOR_LIKED, ANCHOR_WATCHED = 10.0, 11.0
 CODE_LIKED, CODE_WATCHED = int(ANCHOR_LIKED * 2), int(ANCHOR_WATCHED * 2)
 #: Stored scores are integers in units of 1/SCORE_SCALE (int32 in the packed list, exact).
 SCORE_SCALE = 10_000
-#: Row kinds in the stored shape.
-ROW_TOP, ROW_GENRE, ROW_MICRO, ROW_BECAUSE = "top", "genre", "micro", "because"
 
 
 def english_plural(label: str) -> str:
@@ -315,186 +307,6 @@ class Explainer:
     def tag_codes(self, features: np.ndarray) -> np.ndarray:
         """Codes of feature indices (any shape, -1 = none -> 0)."""
         return self._codes[features]
-
-    def rows_from_codes(
-        self, genres: list[int], adjs: list[int], anchors: list[int]
-    ) -> dict[str, list[Any]]:
-        """One list's rows, columnar: ``k`` kind, ``g`` genre code, ``a`` adjective code, ``h``
-        anchor title id (0 none), ``i`` the rows' item positions. Inputs are the list's
-        per-item codes in rank order (the per-subscriber hot path of a rebuild: plain dicts
-        filled in rank order, whose insertion order is already "by first member")."""
-        n = len(genres)
-        rows: dict[str, list[Any]] = {"k": [], "g": [], "a": [], "h": [], "i": []}
-        if not n:
-            return rows
-        kinds, row_g, row_a, row_h, members_of = (rows[key] for key in "kgahi")
-        kinds.append(ROW_TOP)
-        row_g.append(0)
-        row_a.append(0)
-        row_h.append(0)
-        members_of.append(list(range(min(TOP_ROW, n))))
-        # Microgenres: (genre, first adjective) when there is an adjective, else the genre.
-        groups: dict[tuple[int, int], list[int]] = {}
-        for i, key in enumerate(zip(genres[TOP_ROW:], adjs[TOP_ROW:], strict=True), TOP_ROW):
-            members = groups.get(key)
-            if members is None:
-                groups[key] = [i]
-            else:
-                members.append(i)
-        used: set[int] = set()
-        for (g, a), members in groups.items():
-            if len(members) < ROW_MIN or not (g or a):
-                continue
-            if len(kinds) >= MAX_ROWS:
-                break
-            kept = members[:ROW_MAX]
-            kinds.append(ROW_MICRO if a else ROW_GENRE)
-            row_g.append(g)
-            row_a.append(a)
-            row_h.append(0)
-            members_of.append(kept)
-            used.update(kept)
-        by_anchor: dict[int, list[int]] = {}
-        for i in range(TOP_ROW, n):  # the top row holds every earlier position
-            anchor = anchors[i]
-            if anchor and i not in used:
-                members = by_anchor.get(anchor)
-                if members is None:
-                    by_anchor[anchor] = [i]
-                else:
-                    members.append(i)
-        for anchor, members in by_anchor.items():
-            if len(kinds) >= MAX_ROWS:
-                break
-            if len(members) < ROW_MIN:
-                continue
-            kinds.append(ROW_BECAUSE)
-            row_g.append(0)
-            row_a.append(0)
-            row_h.append(anchor)
-            members_of.append(members[:ROW_MAX])
-        return rows
-
-
-def dense_rank(values: np.ndarray) -> np.ndarray:
-    """``np.unique(values, return_inverse=True)[1]`` for an int array: each value's rank among
-    the distinct values. Codes span a small range (tag and dimension ids), so a table over the
-    range replaces the sort ``np.unique`` does."""
-    if not values.size:
-        return np.zeros(0, np.int64)
-    lo, hi = int(values.min()), int(values.max())
-    if hi - lo > 4 * values.size + 4096:
-        return np.unique(values, return_inverse=True)[1].ravel()
-    present = np.zeros(hi - lo + 1, np.int64)
-    present[values - lo] = 1
-    return (np.cumsum(present) - 1)[values - lo]
-
-
-def _runs(lists: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Items (flat, in rank order within each list) grouped by (list, key): returns the order
-    that sorts them by group keeping rank order, each sorted item's rank within its group, and
-    its group's number (groups numbered in sorted order)."""
-    # One int64 key, stably sorted: rank order is kept within a group.
-    span = int(keys.max()) + 1 if keys.size else 1
-    order = np.argsort(lists.astype(np.int64) * span + keys, kind="stable")
-    lk, kk = lists[order], keys[order]
-    start = np.ones(order.size, np.bool_)
-    start[1:] = (lk[1:] != lk[:-1]) | (kk[1:] != kk[:-1])
-    group = np.cumsum(start) - 1
-    first = np.flatnonzero(start)
-    return order, np.arange(order.size) - first[group], group
-
-
-def _rank_in_list(lists: np.ndarray, first: np.ndarray, k: int) -> np.ndarray:
-    """For groups given by their list and first position: each group's order among its
-    list's groups, by first position (the order ``rows_from_codes`` meets them in)."""
-    order = np.argsort(lists.astype(np.int64) * k + first)
-    ranked = np.empty(order.size, np.int64)
-    sorted_lists = lists[order]
-    start = np.ones(order.size, np.bool_)
-    start[1:] = sorted_lists[1:] != sorted_lists[:-1]
-    begin = np.maximum.accumulate(np.where(start, np.arange(order.size), 0))
-    ranked[order] = np.arange(order.size) - begin
-    return ranked
-
-
-_KIND_TOP, _KIND_MICRO, _KIND_GENRE, _KIND_BECAUSE = (
-    KINDS.index(kind) for kind in (ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE)
-)
-
-
-@dataclass(frozen=True)
-class BlockRows:
-    """The rows of a block of lists: ``kind`` (b, MAX_ROWS) index into ``packed.KINDS``,
-    ``codes`` (b, MAX_ROWS, 3) genre, adjective and anchor codes, ``n_rows`` (b,) how many
-    rows each list has, ``row_of`` (b, k) each item's row (-1 none)."""
-
-    kind: np.ndarray
-    codes: np.ndarray
-    n_rows: np.ndarray
-    row_of: np.ndarray
-
-
-def block_rows(
-    genres: np.ndarray, adjs: np.ndarray, anchors: np.ndarray, lengths: np.ndarray
-) -> BlockRows:
-    """``Explainer.rows_from_codes`` for a block of lists at once: (b, k) int64 genre, first
-    adjective and anchor codes in rank order (0 none), (b,) how many items each list has. The
-    grouping runs as sorts over the whole block, with no per-list step."""
-    b, k = genres.shape
-    lengths = np.minimum(np.asarray(lengths, np.int64), k)
-    position = np.arange(k)
-    row_of = np.where(position[None, :] < np.minimum(lengths, TOP_ROW)[:, None], 0, -1)
-    n_rows = (lengths > 0).astype(np.int64)
-    meta = np.zeros((b, MAX_ROWS, 4), np.int64)  # kind, genre, adjective, anchor per row
-    # Microgenres: items past the top row grouped by (genre, adjective), by first appearance.
-    lists, pos = np.nonzero((position[None, :] >= TOP_ROW) & (position[None, :] < lengths[:, None]))
-    g, a = genres[lists, pos], adjs[lists, pos]
-    g_key = dense_rank(g)
-    a_key = dense_rank(a)
-    order, rank, group = _runs(lists, g_key * (int(a_key.max(initial=0)) + 1) + a_key)
-    n_groups = int(group[-1]) + 1 if group.size else 0
-    size = np.bincount(group, minlength=n_groups)
-    lead = order[rank == 0]  # each group's first item
-    ok = (size >= ROW_MIN) & ((g[lead] != 0) | (a[lead] != 0))
-    kept = np.zeros(n_groups, np.bool_)
-    slot = np.zeros(n_groups, np.int64)
-    if ok.any():
-        ranked = _rank_in_list(lists[lead[ok]], pos[lead[ok]], k)
-        kept[ok] = ranked < MAX_ROWS - 1
-        slot[ok] = 1 + ranked
-        where = np.flatnonzero(kept)
-        lst, slt, first = lists[lead[where]], slot[where], lead[where]
-        meta[lst, slt, 0] = np.where(a[first] != 0, _KIND_MICRO, _KIND_GENRE)
-        meta[lst, slt, 1] = g[first]
-        meta[lst, slt, 2] = a[first]
-        n_rows += np.bincount(lst, minlength=b)
-    member = kept[group] & (rank < ROW_MAX)
-    row_of[lists[order[member]], pos[order[member]]] = slot[group[member]]
-    # "Because you watched": items left out of those rows, grouped by anchor.
-    lists, pos = np.nonzero((row_of < 0) & (anchors != 0) & (position[None, :] >= TOP_ROW))
-    lists, pos = lists[pos < lengths[lists]], pos[pos < lengths[lists]]
-    h = anchors[lists, pos]
-    order, rank, group = _runs(lists, h)
-    n_groups = int(group[-1]) + 1 if group.size else 0
-    size = np.bincount(group, minlength=n_groups)
-    lead = order[rank == 0]
-    ok = size >= ROW_MIN
-    kept = np.zeros(n_groups, np.bool_)
-    slot = np.zeros(n_groups, np.int64)
-    if ok.any():
-        lst = lists[lead[ok]]
-        ranked = _rank_in_list(lst, pos[lead[ok]], k)
-        kept[ok] = ranked < MAX_ROWS - n_rows[lst]
-        slot[ok] = n_rows[lst] + ranked
-        where = np.flatnonzero(kept)
-        lst, slt = lists[lead[where]], slot[where]
-        meta[lst, slt, 0] = _KIND_BECAUSE
-        meta[lst, slt, 3] = h[lead[where]]
-        n_rows += np.bincount(lst, minlength=b)
-    member = kept[group] & (rank < ROW_MAX)
-    row_of[lists[order[member]], pos[order[member]]] = slot[group[member]]
-    return BlockRows(meta[:, :, 0], meta[:, :, 1:], n_rows, row_of)
 
 
 @dataclass

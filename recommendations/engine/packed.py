@@ -16,14 +16,15 @@ bytes are one ``tobytes()``. Layout (format 2), in this order::
     code     uint8[k]   the anchor's code (rating in half stars 1..10, 20 liked, 22 watched)
     anchors  int32[A]   each list's distinct anchor title ids
     rows     codes[2,R] genre, adjective codes; uint8[R] anchor place + 1; uint8[R] kind;
-                        uint8[R] member count
-    members  uint8[M]   the rows' item positions, row after row
+                        uint8[R] member count (only with flag 4, rows stored)
+    members  uint8[M]   the rows' item positions, row after row (flag 4)
 
-Only the first n items, ``rows`` rows and each list's own anchors count. A 50-item list with
-8 rows and 14 anchors is 874 bytes (format 1, every number int32 and the anchor per item, was
-1,436): PostgreSQL fits five rows instead of three in a page filled to the table's
-fillfactor, and a block of 32k rewrites took 0.65 s instead of 1.05 s. Format 1 rows still
-read.
+Only the first n items, ``rows`` rows and each list's own anchors count. The engine stores no
+rows: they follow from the items' codes and are derived when read (``rows``); lists written
+with explicit rows (``pack_one``: tests, data migrations) keep them. A 50-item list with 14
+anchors is 768 bytes (format 1, every number int32, the anchor per item and rows stored, was
+1,436): PostgreSQL fits five rows instead of three in a page filled to the table's fillfactor,
+and a block of 32k rewrites took 0.65 s instead of 1.05 s. Format 1 lists still read.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
 
+from .rows import KINDS, Row, rows_of
+
 FORMAT = 2
-#: Row kinds by their stored index.
-KINDS = ("top", "micro", "genre", "because")
 #: Positions, counts and anchor places are stored as uint8.
 MAX_SLOTS = 255
 INT32_MAX = 2**31 - 1
@@ -46,6 +48,7 @@ DROP_MAX = 2**16 - 1
 #: ``sizes[6]`` bits.
 WIDE_CODES = 1
 WIDE_SCORES = 2
+ROWS_STORED = 4
 _HEAD = struct.Struct("<8B")
 _V1_HEAD = struct.Struct("<6i")
 
@@ -151,6 +154,8 @@ def _pack(
     n_rows: np.ndarray,
     members: np.ndarray,
     counts: np.ndarray,
+    *,
+    rows_stored: bool = False,
 ) -> np.ndarray:
     b, k = code.shape
     r, m = row_kind.shape[1], members.shape[1]
@@ -165,7 +170,7 @@ def _pack(
     if k:
         drop[:, 1:] = score[:, :-1] - score[:, 1:]
     drop = np.where(valid, drop, 0)
-    flags = 0 if _fits(drop, 0, DROP_MAX) else WIDE_SCORES
+    flags = (0 if _fits(drop, 0, DROP_MAX) else WIDE_SCORES) | (ROWS_STORED if rows_stored else 0)
     codes = np.stack([genre, adj, adj2], axis=1)  # (b, 3, k)
     row_tags = row_codes[:, :, :2].transpose(0, 2, 1)  # (b, 2, R)
     if not (
@@ -208,38 +213,29 @@ def _pack(
     return out
 
 
-def pack_block(
-    items: Sequence[np.ndarray],
-    code: np.ndarray,
-    lengths: np.ndarray,
-    row_kind: np.ndarray,
-    row_codes: np.ndarray,
-    n_rows: np.ndarray,
-    row_of: np.ndarray,
-) -> np.ndarray:
+def pack_block(items: Sequence[np.ndarray], code: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(b,) records: ``items`` six (b, k) int64 columns (title, score, genre, adjective,
-    adjective, anchor) and ``code`` (b, k), of which the first ``lengths`` (b,) count; rows as
-    ``row_kind`` (b, R) kind indices, ``row_codes`` (b, R, 3) genre, adjective and anchor,
-    ``n_rows`` (b,); ``row_of`` (b, k) each item's row (-1: none; an item is in one row at
-    most, so k member slots are enough). Members are stored in (row, position) order."""
+    adjective, anchor) and ``code`` (b, k), of which the first ``lengths`` (b,) count. No rows:
+    readers derive them from the codes."""
     b = code.shape[0]
-    r = row_kind.shape[1]
-    # Each list's positions by row, in rank order within a row (a stable sort of small ints
-    # is a radix sort); positions in no row sort last, past the members the counts cover.
-    member_rows = np.where(row_of >= 0, row_of, r).astype(np.uint8)
-    members = np.argsort(member_rows, axis=1, kind="stable")
-    slots = np.arange(b)[:, None] * (r + 1) + member_rows
-    counts = np.bincount(slots.ravel(), minlength=b * (r + 1)).reshape(b, r + 1)[:, :r]
-    return _pack(items, code, lengths, row_kind, row_codes, n_rows, members, counts)
+    none = np.zeros((b, 0), np.int64)
+    return _pack(
+        items, code, lengths, none, none.reshape(b, 0, 3), np.zeros(b, np.int64), none, none
+    )
 
 
 def pack_one(
-    items: Sequence[Sequence[int]], code: Sequence[int], rows: Sequence[Sequence[int]]
+    items: Sequence[Sequence[int]],
+    code: Sequence[int],
+    rows: Sequence[Sequence[int]] | None = None,
 ) -> bytes:
-    """One list from plain values: six item columns and the anchor codes, rows as
-    ``(kind index, genre, adjective, anchor)`` followed by their positions (a row may name any
-    positions; used by data migrations and tests)."""
+    """One list from plain values: six item columns and the anchor codes, and rows stored as
+    given, each ``(kind index, genre, adjective, anchor)`` followed by its positions (a row may
+    name any positions; used by data migrations and tests); None stores none (derived when
+    read, as for the engine's lists)."""
     n = len(code)
+    stored = rows is not None
+    rows = rows or []
     members = [p for row in rows for p in row[4:]]
     columns = np.asarray(items, np.int64).reshape(6, 1, n)
     row_codes = np.asarray([row[1:4] for row in rows], np.int64).reshape(1, len(rows), 3)
@@ -252,6 +248,7 @@ def pack_one(
         np.array([len(rows)]),
         np.asarray(members, np.uint8).reshape(1, len(members)),
         np.asarray([len(row) - 4 for row in rows], np.uint8).reshape(1, len(rows)),
+        rows_stored=stored,
     )
     return out.tobytes()
 
@@ -259,7 +256,8 @@ def pack_one(
 @dataclass(frozen=True)
 class Unpacked:
     """A packed list read back: the six item columns and codes (each n long), and its rows as
-    (kind, genre, adjective, anchor, positions)."""
+    (kind, genre, adjective, anchor, positions): stored ones, else derived from the codes when
+    first asked for (``rows.rows_of``)."""
 
     t: list[int]
     s: list[int]
@@ -268,7 +266,11 @@ class Unpacked:
     b: list[int]
     h: list[int]
     c: list[int]
-    rows: list[tuple[str, int, int, int, list[int]]]
+    stored_rows: list[Row] | None = None
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return self.stored_rows if self.stored_rows is not None else rows_of(self.g, self.a, self.h)
 
 
 _EMPTY = Unpacked([], [], [], [], [], [], [], [])
@@ -291,7 +293,7 @@ def unpack(data: bytes | memoryview | None) -> Unpacked:
     fmt, n, k, n_rows, r, m, a, flags = _HEAD.unpack_from(data)
     if fmt != FORMAT:
         return _EMPTY
-    if not (n <= k and n_rows <= r) or flags & ~(WIDE_CODES | WIDE_SCORES):
+    if not (n <= k and n_rows <= r) or flags & ~(WIDE_CODES | WIDE_SCORES | ROWS_STORED):
         return _EMPTY
     if len(data) != record_size(k, r, m, a, flags):
         return _EMPTY
@@ -322,22 +324,16 @@ def unpack(data: bytes | memoryview | None) -> Unpacked:
     members = read(f"{m}B")
     if max(places[:n], default=0) > a or max(row_places[:n_rows], default=0) > a:
         return _EMPTY
-    rows = []
-    member = 0
-    for j in range(n_rows):
-        count = counts[j]
-        positions = [p for p in members[member : member + count] if p < n]
-        member += count
-        if kinds[j] < len(KINDS):
-            rows.append(
-                (
-                    KINDS[kinds[j]],
-                    row_codes[j],
-                    row_codes[r + j],
-                    anchor_ids[row_places[j]],
-                    positions,
-                )
-            )
+    rows: list[Row] | None = None
+    if flags & ROWS_STORED:
+        rows, member = [], 0
+        for j in range(n_rows):
+            count = counts[j]
+            positions = [p for p in members[member : member + count] if p < n]
+            member += count
+            if kinds[j] < len(KINDS):
+                codes_j = (row_codes[j], row_codes[r + j], anchor_ids[row_places[j]])
+                rows.append((KINDS[kinds[j]], *codes_j, positions))
     return Unpacked(
         t,
         scores,

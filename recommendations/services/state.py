@@ -26,7 +26,6 @@ from recommendations.engine.explain import (
     Drivers,
     Explainer,
     anchor_code_matrix,
-    block_rows,
     drivers,
 )
 from recommendations.engine.kept_reasons import drivers_reusing, kept_columns
@@ -442,7 +441,6 @@ def lists_serialize(state: EngineState, block: ComputedBlock, explainer: Explain
     adjective = np.where(valid, explainer.tag_codes(d.adjectives[:, :, 0]), 0)
     anchor = np.where(valid, ids[d.anchor], 0)
     code = np.where(valid & (d.anchor >= 0), np.clip(np.rint(d.anchor_code * 2), 0, 63), 0)
-    rows = block_rows(genre, adjective, anchor, lengths)
     data = pack_block(
         [
             ids[r.idx],
@@ -454,10 +452,6 @@ def lists_serialize(state: EngineState, block: ComputedBlock, explainer: Explain
         ],
         code.astype(np.uint8),
         lengths,
-        rows.kind,
-        rows.codes,
-        rows.n_rows,
-        rows.row_of,
     )
     return PackedLists(state.subscriber_ids[block.positions], data)
 

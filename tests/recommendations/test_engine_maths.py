@@ -9,15 +9,10 @@ import pytest
 
 from recommendations.engine.explain import (
     CODE_LIKED,
-    ROW_BECAUSE,
-    ROW_GENRE,
-    ROW_MICRO,
-    ROW_TOP,
     Explainer,
     Phrases,
     Renderer,
     anchor_code_matrix,
-    block_rows,
     drivers,
     english_plural,
 )
@@ -32,6 +27,7 @@ from recommendations.engine.profiles import (
     event_weights,
     weight_matrix,
 )
+from recommendations.engine.rows import ROW_BECAUSE, ROW_GENRE, ROW_MICRO, ROW_TOP, rows_of
 from recommendations.engine.scoring import (
     NO_LIMIT,
     Blend,
@@ -295,22 +291,17 @@ def test_rows_are_named_from_tags_and_never_repeat_a_title() -> None:
     d = drivers(idx, profiles, weights, codes, tv)
     explainer = Explainer(tv)
     title_ids = np.append(np.arange(100, 100 + len(values)), 0)
-    rows = explainer.rows_from_codes(
+    rows = rows_of(
         explainer.tag_codes(d.noun[0]).tolist(),
         explainer.tag_codes(d.adjectives[0, :, 0]).tolist(),
         title_ids[d.anchor[0]].tolist(),
     )
-    assert set(rows) == {"k", "g", "a", "h", "i"}
-    assert rows["k"][0] == ROW_TOP
-    assert rows["i"][0] == list(range(10))
-    positions = [p for members in rows["i"] for p in members]
+    assert rows[0] == (ROW_TOP, 0, 0, 0, list(range(10)))
+    positions = [p for row in rows for p in row[4]]
     assert len(positions) == len(set(positions))
     labels = {i + 1: f.label for i, f in enumerate(tv.space.features)}
     renderer = Renderer(labels, {100: "T0", 116: "T16"})
-    names = [
-        renderer.row_name(k, g, a, h)
-        for k, g, a, h in zip(rows["k"], rows["g"], rows["a"], rows["h"], strict=True)
-    ]
+    names = [renderer.row_name(k, g, a, h) for k, g, a, h, _ in rows]
     assert names[0] == "Top picks for you"
     assert len(set(names)) == len(names)
     assert {"Irreverent comedies", "Dark dramas"} & set(names)
@@ -399,7 +390,6 @@ def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -
 
 
 def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
-    tv = build_title_vectors([{"genre": ["comedy"]}], [GENRE, TONE])
     n = 30
     genres, adjs, anchors = [9] * n, [0] * n, [0] * n
     for i in range(10, 25):  # 15 alike: a row of ROW_MAX, 5 left over
@@ -409,24 +399,21 @@ def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
     for i in (25, 26, 27):
         genres[i] = 3
     genres[28] = genres[29] = 4  # two alike: too few for a row
-    rows = Explainer(tv).rows_from_codes(genres, adjs, anchors)
-    assert rows == {
-        "k": [ROW_TOP, ROW_MICRO, ROW_GENRE, ROW_BECAUSE],
-        "g": [0, 1, 3, 0],
-        "a": [0, 2, 0, 0],
-        "h": [0, 0, 0, 7],
-        "i": [list(range(10)), list(range(10, 20)), [25, 26, 27], list(range(20, 25))],
-    }
-    assert Explainer(tv).rows_from_codes([], [], []) == {k: [] for k in "kgahi"}
+    assert rows_of(genres, adjs, anchors) == [
+        (ROW_TOP, 0, 0, 0, list(range(10))),
+        (ROW_MICRO, 1, 2, 0, list(range(10, 20))),
+        (ROW_GENRE, 3, 0, 0, [25, 26, 27]),
+        (ROW_BECAUSE, 0, 0, 7, list(range(20, 25))),
+    ]
+    assert rows_of([], [], []) == []
 
 
-def test_rows_of_a_block_are_each_lists_rows() -> None:
-    """``block_rows`` (grouped over a whole block with sorts), packed and read back, gives list
-    for list the rows of ``rows_from_codes``: micro and genre rows, leftovers into "because"
-    rows, the row cap, short and empty lists, negative (dimension) codes."""
-    explainer = Explainer(build_title_vectors([{"genre": ["comedy"]}], [GENRE, TONE]))
+def test_a_packed_block_reads_back_each_lists_rows_derived_from_its_codes() -> None:
+    """The engine stores no rows: a list read back derives them from its codes — micro and
+    genre rows, leftovers into "because" rows, the row cap, short and empty lists, negative
+    (dimension) codes."""
     rng = np.random.default_rng(7)
-    for _ in range(60):
+    for _ in range(20):
         b, k = 30, 50
         genres = rng.integers(-2, int(rng.integers(1, 6)), (b, k))
         genres[rng.random((b, k)) < 0.1] = 0
@@ -435,23 +422,19 @@ def test_rows_of_a_block_are_each_lists_rows() -> None:
         anchors = rng.integers(0, int(rng.integers(1, 6)), (b, k)) * 1000
         lengths = rng.integers(0, k + 1, b)
         lengths[:3] = [0, 5, k]
-        rows = block_rows(genres, adjs, anchors, lengths)
         zeros = np.zeros((b, k), np.int64)
         packed = pack_block(
-            [zeros, zeros, genres, adjs, zeros, anchors],
-            zeros.astype(np.uint8),
-            lengths,
-            rows.kind,
-            rows.codes,
-            rows.n_rows,
-            rows.row_of,
+            [zeros, zeros, genres, adjs, zeros, anchors], zeros.astype(np.uint8), lengths
         )
         for i, n in enumerate(lengths.tolist()):
-            want = explainer.rows_from_codes(
-                genres[i, :n].tolist(), adjs[i, :n].tolist(), anchors[i, :n].tolist()
+            got = unpack(packed[i].tobytes())
+            assert (got.g, got.a, got.h) == (
+                genres[i, :n].tolist(),
+                adjs[i, :n].tolist(),
+                anchors[i, :n].tolist(),
             )
-            got = unpack(packed[i].tobytes()).rows
-            assert {key: [row[j] for row in got] for j, key in enumerate("kgahi")} == want
+            assert got.stored_rows is None
+            assert got.rows == rows_of(got.g, got.a, got.h)
 
 
 def test_genre_caps_counted_on_the_crowded_genres_only_give_the_dense_count() -> None:
@@ -497,20 +480,6 @@ def test_positive_titles_ranked_by_one_key_sort_as_by_a_lexsort() -> None:
     assert _rank_order(rows, vals, cols, 300, 10_000).tolist() == (
         np.lexsort((cols, -vals, rows)).tolist()
     )
-
-
-def test_dense_rank_is_the_inverse_np_unique_gives() -> None:
-    from recommendations.engine.explain import dense_rank
-
-    rng = np.random.default_rng(3)
-    for values in (
-        rng.integers(-40, 300, 1000),  # a table over the range
-        rng.integers(0, 2**40, 50),  # too wide a range: np.unique
-        np.array([7, 7, 7]),
-        np.zeros(0, np.int64),
-    ):
-        expected = np.unique(values, return_inverse=True)[1].ravel()
-        np.testing.assert_array_equal(dense_rank(values), expected)
 
 
 def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature() -> None:

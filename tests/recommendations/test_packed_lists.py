@@ -19,6 +19,7 @@ from recommendations.engine.packed import (
     record_size,
     unpack,
 )
+from recommendations.engine.rows import rows_of
 from recommendations.engine.scoring import BlockResult
 from recommendations.engine.vectors import MULTI, DimensionSpec, TagSpec, build_title_vectors
 from recommendations.services.state import ComputedBlock, lists_serialize
@@ -64,15 +65,14 @@ def test_lists_serialize_packs_the_codes_of_each_list() -> None:
         assert values.b == [0] * n
         assert values.h == ids[d.anchor[i, :n]].tolist()
         assert values.c == [9 if a >= 0 else 0 for a in d.anchor[i, :n].tolist()]
-        want_rows = explainer.rows_from_codes(values.g, values.a, values.h)
-        assert [r[0] for r in values.rows] == want_rows["k"]
-        assert [r[4] for r in values.rows] == want_rows["i"]
+        assert values.rows == rows_of(values.g, values.a, values.h)
     assert unpack(packed[2][1]).t == []
     assert packed[1:][0] == packed[1]
 
 
 def test_a_50_item_list_stays_under_the_toast_threshold() -> None:
-    assert layout(50, 8, 50, anchors=14).itemsize == 874  # five rows a page at fillfactor 60
+    assert layout(50, 0, 0, anchors=14).itemsize == 768  # the engine's: rows derived when read
+    assert layout(50, 8, 50, anchors=14).itemsize == 874  # rows stored
     widest = layout(50, 8, 50, anchors=50, flags=WIDE_CODES | WIDE_SCORES)
     assert widest.itemsize < 2000
     for flags in range(4):
