@@ -82,22 +82,26 @@ class Drivers:
 @dataclass(frozen=True)
 class Slots:
     """Some of each title's select features as (T, m) slots, in the matrix's order, padded past
-    its last: ``idx`` the feature (-1 pad), ``idx0`` the same with 0 for a pad (a safe gather
-    index), ``val`` the weighted value (0 pad), ``bonus`` 1e-4 x the value (the tie-break
-    ``drivers`` adds; -inf for a pad, so a pad's contribution is -inf with no mask)."""
+    its last: ``idx`` the feature (-1 pad), ``at`` the same with F (one past the last feature)
+    for a pad, ``val`` the weighted value (1 for a pad)."""
 
     idx: np.ndarray
-    idx0: np.ndarray
+    at: np.ndarray
     val: np.ndarray
-    bonus: np.ndarray
 
     def contributions(self, safe: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-        """(b, k, m) float32: profile x value + bonus for the titles ``safe`` (b, k) of the
-        lists of the subscribers whose ``profiles`` (b, F) are given; -inf for a pad."""
-        b, width = safe.shape[0], profiles.shape[1]
+        """(b, k, m) float32: (profile + 1e-4) x value for the titles ``safe`` (b, k) of the
+        lists of the subscribers whose ``profiles`` (b, F) are given — profile x value with a
+        tiny preference for the tag's own weight, so untasted tags still order sensibly; -inf
+        for a pad, read from a -inf column F appended to the profiles (no mask, no third
+        gather)."""
+        b, width = profiles.shape[0], profiles.shape[1] + 1
+        extended = np.empty((b, width), np.float32)
+        extended[:, :-1] = profiles
+        extended[:, -1] = -np.inf
         offsets = np.arange(b, dtype=np.int32 if b * width < 2**31 else np.int64) * width
-        at = self.idx0[safe] + offsets[:, None, None]
-        return profiles.reshape(-1)[at] * self.val[safe] + self.bonus[safe]
+        at = self.at[safe] + offsets[:, None, None]
+        return (extended.reshape(-1)[at] + np.float32(1e-4)) * self.val[safe]
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,8 @@ def _slots(m: sp.csr_matrix, keep: np.ndarray) -> Slots:
     val = np.zeros((m.shape[0], width), dtype=np.float32)
     idx[rows, pos] = m.indices[entries]
     val[rows, pos] = m.data[entries]
-    bonus = np.where(idx >= 0, 1e-4 * val, -np.inf).astype(np.float32)
-    return Slots(idx, np.maximum(idx, 0), val, bonus)
+    pad = idx < 0
+    return Slots(idx, np.where(pad, m.shape[1], idx), np.where(pad, np.float32(1), val))
 
 
 def _padded_features(titles: TitleVectors) -> PaddedFeatures:
@@ -227,21 +231,23 @@ def drivers(
     # Tiny preference for the tag's own weight so untasted tags still order sensibly. Slots
     # keep the matrix's order, so the first maximum is the one a stable sort would pick.
     noun_score = padded.genres.contributions(safe, profiles)  # (b, k, genre slots)
-    best = noun_score.argmax(axis=2)[:, :, None]
-    noun = np.take_along_axis(padded.genres.idx[safe], best, axis=2)[:, :, 0]
-    has_noun = np.isfinite(np.take_along_axis(noun_score, best, axis=2)[:, :, 0])
-    noun = np.where(has_noun & (idx >= 0), noun, -1).astype(np.int32)
+    best = noun_score.argmax(axis=2)
+    width = noun_score.shape[2]
+    noun = padded.genres.idx.reshape(-1)[safe * width + best]  # one slot each, not all
+    has_noun = np.isfinite(noun_score.reshape(-1)[np.arange(b * k) * width + best.ravel()])
+    noun = np.where(has_noun.reshape(b, k) & (idx >= 0), noun, -1).astype(np.int32)
     adj_score = padded.others.contributions(safe, profiles)
     adj_score[~(adj_score > 0)] = -np.inf  # only tags the subscriber is drawn to
-    fi = padded.others.idx[safe]
+    width = adj_score.shape[2]
+    flat_score, cells = adj_score.reshape(-1), np.arange(b * k).reshape(b, k) * width
     # The best MAX_ADJECTIVES by repeated argmax (first maximum wins, as a stable sort would):
     # a few passes over (b, k, m) instead of sorting every item's tags.
     adjectives = np.full((b, k, MAX_ADJECTIVES), -1, dtype=np.int32)
-    for j in range(min(MAX_ADJECTIVES, adj_score.shape[2])):
-        top = adj_score.argmax(axis=2)[:, :, None]
-        ok = np.isfinite(np.take_along_axis(adj_score, top, axis=2))[:, :, 0]
-        adjectives[:, :, j] = np.where(ok, np.take_along_axis(fi, top, axis=2)[:, :, 0], -1)
-        np.put_along_axis(adj_score, top, -np.inf, axis=2)
+    for j in range(min(MAX_ADJECTIVES, width)):
+        top = adj_score.argmax(axis=2)
+        ok = np.isfinite(flat_score[cells + top])
+        adjectives[:, :, j] = np.where(ok, padded.others.idx.reshape(-1)[safe * width + top], -1)
+        flat_score[cells + top] = -np.inf
     key_f = np.where(noun >= 0, noun, adjectives[:, :, 0])
     anchor = feature_anchors(weights, key_f, feature_presence(titles))
     anchor = np.where(anchor == idx, -1, anchor)
