@@ -195,10 +195,15 @@ _presence_cache: list[tuple[TitleVectors, sp.csr_matrix]] = []
 
 
 def feature_presence(titles: TitleVectors) -> sp.csr_matrix:
-    """(T, F) CSR: the stored entries of the raw title matrix (any value), sorted, kept per
-    title-vectors object."""
+    """(T, F) CSR: the stored entries of the raw title matrix (any value) of select features
+    — the only ones an anchor is looked up for (a driving genre or adjective), so ordinal
+    levels, nearly half of a title's entries, are left out — sorted, kept per title-vectors
+    object."""
     if not _presence_cache or _presence_cache[0][0] is not titles:
         raw = titles.raw.tocsr(copy=True)
+        select = np.array([f.kind != ORDINAL for f in titles.space.features], dtype=bool)
+        raw.data = select[raw.indices].astype(raw.dtype)  # presence only: 1 kept, 0 dropped
+        raw.eliminate_zeros()
         raw.sort_indices()
         _presence_cache[:] = [(titles, raw)]
     return _presence_cache[0][1]
