@@ -505,3 +505,21 @@ def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature() ->
         for j, f in enumerate(features[u]):
             want = next((t for t in ranked if f >= 0 and has[t, f]), -1)
             assert got[u, j] == want
+
+
+def test_title_major_add_equals_np_add_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scipy's C loop and the ``np.add.at`` stand-in add the same floats to the same cells."""
+    import scipy.sparse as sp
+
+    from recommendations.engine import scoring
+
+    rng = np.random.default_rng(5)
+    additions = sp.random(40, 300, density=0.1, format="csr", dtype=np.float32, random_state=rng)
+    base = rng.random((300, 40)).astype(np.float32)
+    fast = base.copy()
+    scoring.add_title_major(fast, additions.tocsc())
+    monkeypatch.setattr(scoring._sparsetools, "csr_todense", None, raising=False)
+    slow = base.copy()
+    scoring.add_title_major(slow, additions.tocsc())
+    np.testing.assert_array_equal(fast, slow)
+    np.testing.assert_array_equal(fast, base + additions.toarray().T)
