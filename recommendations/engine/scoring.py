@@ -187,7 +187,7 @@ def score_block_t(
         # as fast as the title-major product (T, T) @ (T, b), whose result is the same.
         if not weights.has_sorted_indices:
             weights = weights.sorted_indices()
-        cw = weights @ model.item_sim
+        cw = sparse_product(weights, model.item_sim)
         counts = np.diff(cw.indptr)
         norm = np.zeros(b, dtype=np.float32)
         some = counts > 0
@@ -202,6 +202,36 @@ def score_block_t(
     if model.popularity is not None and blend.popularity:
         scores += blend.popularity * model.popularity[:, None]
     return scores, norm
+
+
+# Two of scipy's C routines are called directly below. They are not public API (each has
+# the public operation as its stand-in), but they are what scipy's own ``@`` and ``toarray``
+# run, minus a counting pass and a copy this engine does not need.
+
+
+def sparse_product(a: sp.csr_matrix, b: sp.csr_matrix) -> sp.csr_matrix:
+    """``a @ b`` for CSR matrices of one dtype, by scipy's numeric pass alone (``csr_matmat``):
+    the product has at most as many entries as b's rows hold over a's entries, so arrays of
+    that size replace scipy's counting pass, a third of the co-watch product's time (20.3 ->
+    14.2 us a list on the bench data). The same arrays as ``a @ b``."""
+    matmat = getattr(_sparsetools, "csr_matmat", None)
+    bound = int(np.diff(b.indptr)[a.indices].sum())
+    indices = (a.indptr, a.indices, b.indptr, b.indices)
+    if (
+        matmat is None
+        or bound >= 2**31
+        or a.dtype != b.dtype
+        or any(i.dtype != np.int32 for i in indices)
+    ):
+        return (a @ b).tocsr()
+    n_rows, n_cols = a.shape[0], b.shape[1]
+    indptr = np.empty(n_rows + 1, np.int32)
+    cols, data = np.empty(bound, np.int32), np.empty(bound, a.dtype)
+    matmat(
+        n_rows, n_cols, a.indptr, a.indices, a.data, b.indptr, b.indices, b.data, indptr, cols, data
+    )
+    nnz = int(indptr[-1])
+    return sp.csr_matrix((data[:nnz], cols[:nnz], indptr), shape=(n_rows, n_cols))
 
 
 def add_title_major(scores_t: np.ndarray, by_title: sp.csc_matrix) -> None:

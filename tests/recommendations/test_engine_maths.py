@@ -523,3 +523,20 @@ def test_title_major_add_equals_np_add_at(monkeypatch: pytest.MonkeyPatch) -> No
     scoring.add_title_major(slow, additions.tocsc())
     np.testing.assert_array_equal(fast, slow)
     np.testing.assert_array_equal(fast, base + additions.toarray().T)
+
+
+def test_sparse_product_gives_the_arrays_of_the_operator() -> None:
+    """The numeric pass alone gives the same CSR arrays as ``@``; other dtypes use ``@``."""
+    import scipy.sparse as sp
+
+    from recommendations.engine.scoring import sparse_product
+
+    rng = np.random.default_rng(9)
+    a = sp.random(60, 500, density=0.05, format="csr", dtype=np.float32, random_state=rng)
+    b = sp.random(500, 500, density=0.1, format="csr", dtype=np.float32, random_state=rng)
+    a.data -= 0.5  # signed weights: some sums cancel
+    for left in (a, a.astype(np.float64), sp.csr_matrix(a.shape, dtype=np.float32)):
+        got, want = sparse_product(left, b), (left @ b).tocsr()
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.data, want.data)
