@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .keys import SCORE_BITS, descending_key
 from .profiles import LIKED, RATED
 from .rows import ROW_BECAUSE, ROW_TOP
 from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
@@ -182,12 +183,10 @@ def _rank_order(
     as one sort of int64 keys (row, the value's bits made order-preserving, column) when they
     fit in 63 bits, as they do for a block of lists over any real catalogue."""
     row_bits, col_bits = int(n_rows).bit_length(), int(n_cols).bit_length()
-    if row_bits + 32 + col_bits > 63:
+    if row_bits + SCORE_BITS + col_bits > 63:
         return np.lexsort((cols, -vals, rows))
-    bits = (vals.astype(np.float32) + np.float32(0.0)).view(np.int32)  # -0.0 sorts as 0.0
-    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)  # ascending with vals
-    descending = np.int64(2**31 - 1) - ordered  # in [0, 2**32)
-    keys = (rows.astype(np.int64) << (32 + col_bits)) | (descending << col_bits) | cols
+    descending = descending_key(vals)
+    keys = (rows.astype(np.int64) << (SCORE_BITS + col_bits)) | (descending << col_bits) | cols
     return np.argsort(keys, kind="stable")
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import _sparsetools
 
+from .keys import SCORE_BITS, descending_key, key_value
 from .vectors import UNKNOWN_LEVEL, TitleVectors
 
 T_ = TypeVar("T_")
@@ -391,19 +392,13 @@ def _top_by_partition(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
 def _best_sorted(cand: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(b, n) the best of (b, w) candidates (title indices >= 0, w >= n; padding scores -inf)
     in (score desc, index asc) order, and their scores. Each (score, index) pair becomes one
-    int64 key — the float's bits made order-preserving, negated, above the index — so a
-    partition and a sort of n keys give the order a stable sort of every candidate by score
-    would, without sorting all w."""
-    v = vals + np.float32(0.0)  # -0.0 -> 0.0: equal scores must give equal keys
-    bits = v.view(np.int32)
-    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)
-    keys = (-ordered << 32) | cand.astype(np.int64)
+    int64 key (``keys.descending_key`` above the index) — so a partition and a sort of n keys
+    give the order a stable sort of every candidate by score would, without sorting all w."""
+    keys = (descending_key(vals) << 31) | cand.astype(np.int64)  # indices fit 31 bits
     if keys.shape[1] > n:
         keys = np.partition(keys, n - 1, axis=1)[:, :n]
     keys.sort(axis=1)
-    ordered = (-(keys >> 32)).astype(np.int32)
-    bits = ordered ^ ((ordered >> 31) & 0x7FFFFFFF)
-    return (keys & 0xFFFFFFFF).astype(np.int32), bits.view(np.float32)
+    return (keys & 0x7FFFFFFF).astype(np.int32), key_value(keys >> 31)
 
 
 #: Bits a top-k key has for the subscriber and the title together (32 go to the score).
@@ -456,13 +451,11 @@ def top_candidates_t(
         keep = ~bad[s_idx]
         t_idx, s_idx, kept_vals = t_idx[keep], s_idx[keep], kept_vals[keep]
         counts[bad] = 0
-    # One int64 key per entry: subscriber, then the score descending (the float's bits made
-    # order-preserving), then the title. One sort of the keys groups the entries by
-    # subscriber and ranks each group as a stable sort by score would: no regrouping step,
-    # no (b, w) scatter, no per-row partition (53 -> 37 us a list for a top-200).
-    bits = (kept_vals + np.float32(0.0)).view(np.int32)  # -0.0 -> 0.0: equal keys
-    ordered = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64)
-    keys = (s_idx << (32 + t_bits)) | ((0x7FFFFFFF - ordered) << t_bits) | t_idx
+    # One int64 key per entry: subscriber, then the score descending, then the title
+    # (``keys``). One sort of the keys groups the entries by subscriber and ranks each group
+    # as a stable sort by score would: no regrouping step, no (b, w) scatter, no per-row
+    # partition (53 -> 37 us a list for a top-200).
+    keys = (s_idx << (SCORE_BITS + t_bits)) | (descending_key(kept_vals) << t_bits) | t_idx
     keys.sort()
     out_idx = np.zeros((b, n), np.int32)
     out_val = np.full((b, n), -np.inf, np.float32)
@@ -471,8 +464,7 @@ def top_candidates_t(
         starts = np.cumsum(counts) - counts
         chosen = keys[starts[good, None] + np.arange(n)]  # each group's first n
         out_idx[good] = chosen & ((1 << t_bits) - 1)
-        ordered = (0x7FFFFFFF - (chosen >> t_bits & 0xFFFFFFFF)).astype(np.int32)
-        out_val[good] = (ordered ^ ((ordered >> 31) & 0x7FFFFFFF)).view(np.float32)
+        out_val[good] = key_value(chosen >> t_bits)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
     return out_idx, out_val
