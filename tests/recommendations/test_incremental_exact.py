@@ -8,90 +8,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from recommendations.engine.explain import Drivers, anchor_code_matrix
-from recommendations.engine.profiles import (
-    Interactions,
-    build_profiles,
-    seen_matrix,
-    weight_matrix,
-)
-from recommendations.engine.scoring import (
-    NO_LIMIT,
-    Blend,
-    Model,
-    column_scores,
-    cowatch_similarity,
-    popularity_prior,
-    score_block_t,
-)
-from recommendations.engine.vectors import (
-    MULTI,
-    ORDINAL,
-    DimensionSpec,
-    TagSpec,
-    build_title_vectors,
-)
+from recommendations.engine.explain import Drivers
+from recommendations.engine.profiles import build_profiles
+from recommendations.engine.scoring import Model, column_scores, score_block_t
 from recommendations.services import state as engine_state
 from recommendations.services.incremental import incremental_blocks
-
-N_TITLES, N_SUBS, EVENTS = 900, 1500, 20
-GENRES = [f"g{i}" for i in range(8)]
-TONES = [f"t{i}" for i in range(20)]
-THEMES = [f"h{i}" for i in range(40)]
-DIMS = [
-    DimensionSpec("genre", MULTI, "Genre", tags=tuple(TagSpec(g, g) for g in GENRES)),
-    DimensionSpec("tone", MULTI, "Tone", tags=tuple(TagSpec(t, t) for t in TONES)),
-    DimensionSpec("theme", MULTI, "Theme", 0.8, tags=tuple(TagSpec(t, t) for t in THEMES)),
-    DimensionSpec("violence", ORDINAL, "Violence", 0.5, is_maturity=True),
-]
-
-
-def _values(rng: np.random.Generator) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        # A skewed genre mix, so that the genre caps bind in many lists.
-        "genre": sorted(set(rng.choice(GENRES, rng.integers(1, 3), p=_skew(8)).tolist())),
-        "tone": sorted(set(rng.choice(TONES, rng.integers(1, 4)).tolist())),
-        "theme": sorted(set(rng.choice(THEMES, rng.integers(1, 4)).tolist())),
-    }
-    if rng.random() > 0.05:
-        values["violence"] = int(rng.integers(0, 6))
-    return values
-
-
-def _skew(n: int) -> np.ndarray:
-    p = 1.0 / np.arange(1, n + 1)
-    return p / p.sum()
-
-
-def _state(rng: np.random.Generator) -> engine_state.EngineState:
-    titles = build_title_vectors([_values(rng) for _ in range(N_TITLES)], DIMS)
-    n = N_SUBS * EVENTS
-    popular = _skew(N_TITLES)
-    inter = Interactions(
-        np.repeat(np.arange(N_SUBS, dtype=np.int32), EVENTS),
-        rng.choice(N_TITLES, n, p=popular).astype(np.int32),
-        rng.choice(5, n, p=[0.2, 0.7, 0.05, 0.03, 0.02]).astype(np.int8),
-        (rng.integers(1, 11, n) / 2).astype(np.float32),
-        1.7e9 - rng.random(n) * 3e7,
-    )
-    weights = weight_matrix(inter, N_SUBS, N_TITLES)
-    limits = np.full((N_SUBS, 1), NO_LIMIT, np.int8)
-    kids = rng.random(N_SUBS) < 0.2
-    limits[kids, 0] = rng.integers(0, 4, int(kids.sum()))
-    model = Model(titles, cowatch_similarity(weights).tocsr(), popularity_prior(weights), Blend())
-    return engine_state.EngineState(
-        title_ids=np.arange(1, N_TITLES + 1, dtype=np.int64),
-        names=[f"T{i}" for i in range(N_TITLES)],
-        model=model,
-        subscriber_ids=np.arange(1, N_SUBS + 1, dtype=np.int64),
-        weights=weights,
-        seen=seen_matrix(inter, N_SUBS, N_TITLES),
-        anchor_codes=anchor_code_matrix(
-            inter.subscriber, inter.title, inter.event, inter.rating, (N_SUBS, N_TITLES)
-        ),
-        limits=limits,
-        profiles=build_profiles(weights, titles.matrix),
-    )
+from tests.recommendations.engine_support import N_SUBS, synthetic_state, title_values
 
 
 def _full(state: engine_state.EngineState) -> np.ndarray:
@@ -127,7 +49,7 @@ def small_lists(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("small_lists")
 def test_lists_after_incremental_tag_changes_equal_a_full_recompute() -> None:
     rng = np.random.default_rng(5)
-    state = _state(rng)
+    state = synthetic_state(rng)
     for _ in engine_state.lists_compute(state, np.arange(N_SUBS), explain=False, block=300):
         pass
     assert state.list_idx is not None
@@ -136,7 +58,7 @@ def test_lists_after_incremental_tag_changes_equal_a_full_recompute() -> None:
     popular = np.argsort(-watchers)
     changes = [[int(p)] for p in popular[[0, 3, 10, 40]]] + [[5], [int(popular[1]), 700]]
     for rows in changes:
-        values = {int(state.title_ids[p]): _values(rng) for p in rows}
+        values = {int(state.title_ids[p]): title_values(rng) for p in rows}
         before = stored.copy()
         written = set()
         for block in incremental_blocks(
@@ -153,7 +75,7 @@ def test_lists_after_incremental_tag_changes_equal_a_full_recompute() -> None:
 
 
 def test_column_scores_equal_the_full_products_entries_bit_for_bit() -> None:
-    state = _state(np.random.default_rng(11))
+    state = synthetic_state(np.random.default_rng(11))
     scores_t, norm = score_block_t(state.profiles, state.weights, state.model)
     csc = state.weights.tocsc()
     csc.sort_indices()
@@ -176,14 +98,14 @@ def test_reasons_after_incremental_tag_changes_equal_explaining_every_list(
     """Patched lists reuse their items' kept reasons; what they write, and what is kept for
     every list, equals explaining the whole list again."""
     rng = np.random.default_rng(7)
-    state = _state(rng)
+    state = synthetic_state(rng)
     everyone = np.arange(N_SUBS)
     for _ in engine_state.lists_compute(state, everyone, explain=explained_before, block=300):
         pass
     watchers = np.asarray((state.seen != 0).sum(axis=0)).ravel()
     popular = np.argsort(-watchers)
     for rows in ([int(popular[0])], [int(popular[2]), 300], [int(popular[5])]):
-        values = {int(state.title_ids[p]): _values(rng) for p in rows}
+        values = {int(state.title_ids[p]): title_values(rng) for p in rows}
         for block in incremental_blocks(state, title_ids=list(values), values=values):
             want = engine_state.block_drivers(state, block.positions, block.result.idx)
             _assert_reasons_equal(block.drivers, want, block.result.idx)
