@@ -389,6 +389,38 @@ def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -
     assert all(len(set(row.tolist())) == n for row in idx)  # no title twice in a row
 
 
+def test_limited_columns_rank_the_same_without_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where (column, score, title) would not fit one int64 key, a lexsort gives the order."""
+    from recommendations.engine import scoring
+
+    rng = np.random.default_rng(12)
+    scores_t = rng.random((3000, 40)).astype(np.float32)
+    scores_t[rng.random(scores_t.shape) < 0.02] = -np.inf
+    scores_t[:, 7] = 0.25  # ties
+    maturity = rng.integers(0, 6, (3000, 2)).astype(np.int8)
+    limits = rng.integers(0, 5, (40, 2)).astype(np.int8)
+    limits[0] = (0, 0)  # fewer allowed than asked
+    cols = np.arange(40)
+    keyed = scoring._top_allowed_t(scores_t, cols, limits, maturity, 120)
+    monkeypatch.setattr(scoring, "SCORE_BITS", 60)  # no key fits: the lexsort path
+    sorted_ = scoring._top_allowed_t(scores_t, cols, limits, maturity, 120)
+    np.testing.assert_array_equal(keyed[0], sorted_[0])
+    np.testing.assert_array_equal(keyed[1], sorted_[1])
+    assert np.isfinite(keyed[1][0]).sum() < 120
+
+
+@pytest.mark.parametrize("dims", [3, 8, 9])
+def test_limit_patterns_equal_unique_rows(dims: int) -> None:
+    from recommendations.engine.scoring import _limit_patterns
+
+    limits = np.random.default_rng(dims).integers(-1, 4, (500, dims)).astype(np.int8)
+    patterns, which = _limit_patterns(limits)
+    assert len({row.tobytes() for row in patterns}) == len(patterns)
+    np.testing.assert_array_equal(patterns[which], limits)
+    want, _ = np.unique(limits, axis=0, return_inverse=True)
+    assert len(patterns) == len(want)
+
+
 def test_rows_take_leftovers_of_a_full_microgenre_into_because_rows() -> None:
     n = 30
     genres, adjs, anchors = [9] * n, [0] * n, [0] * n
