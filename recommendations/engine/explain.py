@@ -90,19 +90,28 @@ class Slots:
     at: np.ndarray
     val: np.ndarray
 
-    def contributions(self, safe: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-        """(b, k, m) float32: (profile + 1e-4) x value for the titles ``safe`` (b, k) of the
-        lists of the subscribers whose ``profiles`` (b, F) are given — profile x value with a
-        tiny preference for the tag's own weight, so untasted tags still order sensibly; -inf
-        for a pad, read from a -inf column F appended to the profiles (no mask, no third
-        gather)."""
-        b, width = profiles.shape[0], profiles.shape[1] + 1
-        extended = np.empty((b, width), np.float32)
-        extended[:, :-1] = profiles
-        extended[:, -1] = -np.inf
+    def contributions(self, safe: np.ndarray, table: np.ndarray) -> np.ndarray:
+        """(b, k, m) float32: table value x slot value for the titles ``safe`` (b, k) of the
+        lists of the subscribers whose (b, F + 1) ``table`` rows are given (``_tables``); a
+        pad reads the table's last column, -inf (no mask, no third gather)."""
+        b, width = table.shape
         offsets = np.arange(b, dtype=np.int32 if b * width < 2**31 else np.int64) * width
         at = self.at[safe] + offsets[:, None, None]
-        return (extended.reshape(-1)[at] + np.float32(1e-4)) * self.val[safe]
+        return table.reshape(-1)[at] * self.val[safe]
+
+
+def _tables(profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two (b, F + 1) float32 tables of the profiles, each with a -inf column F that pads
+    read: profile + 1e-4 — a tiny preference for the tag's own weight, so untasted tags still
+    order sensibly — and the same where it is positive (the tags the subscriber is drawn to),
+    -inf elsewhere. Adjective slots have positive values (``_padded_features``), so a product
+    is positive exactly where its table entry is: masking the (b, F) table replaces masking
+    every (b, k, m) product."""
+    b, width = profiles.shape[0], profiles.shape[1] + 1
+    plus = np.empty((b, width), np.float32)
+    np.add(profiles, np.float32(1e-4), out=plus[:, :-1])
+    plus[:, -1] = -np.inf
+    return plus, np.where(plus > 0, plus, np.float32(-np.inf))
 
 
 @dataclass(frozen=True)
@@ -114,9 +123,12 @@ class PaddedFeatures:
     others: Slots
 
 
-def _slots(m: sp.csr_matrix, keep: np.ndarray) -> Slots:
-    """The entries of ``m`` (T, F) whose feature ``keep`` (F,) bool, as padded slots."""
+def _slots(m: sp.csr_matrix, keep: np.ndarray, *, positive: bool = False) -> Slots:
+    """The entries of ``m`` (T, F) whose feature ``keep`` (F,) bool (and, with ``positive``,
+    whose value is above 0), as padded slots."""
     entries = keep[m.indices] if m.indices.size else np.zeros(0, bool)
+    if positive:
+        entries &= m.data > 0
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[entries]
     lengths = np.bincount(rows, minlength=m.shape[0])
     width = max(int(lengths.max(initial=0)), 1)
@@ -133,7 +145,8 @@ def _padded_features(titles: TitleVectors) -> PaddedFeatures:
     m = titles.matrix.tocsr()
     select = np.array([f.kind != ORDINAL for f in titles.space.features], dtype=bool)
     group = np.array([f.dimension == GROUP_DIMENSION for f in titles.space.features], dtype=bool)
-    return PaddedFeatures(_slots(m, select & group), _slots(m, select & ~group))
+    # An adjective must draw the subscriber (a positive product): a weight of 0 never does.
+    return PaddedFeatures(_slots(m, select & group), _slots(m, select & ~group, positive=True))
 
 
 def feature_anchors(
@@ -232,16 +245,15 @@ def drivers(
     b, k = idx.shape
     padded = padded_features(titles)
     safe = np.where(idx >= 0, idx, 0)
-    # Tiny preference for the tag's own weight so untasted tags still order sensibly. Slots
-    # keep the matrix's order, so the first maximum is the one a stable sort would pick.
-    noun_score = padded.genres.contributions(safe, profiles)  # (b, k, genre slots)
+    plus, drawn = _tables(profiles)
+    # Slots keep the matrix's order, so the first maximum is the one a stable sort would pick.
+    noun_score = padded.genres.contributions(safe, plus)  # (b, k, genre slots)
     best = noun_score.argmax(axis=2)
     width = noun_score.shape[2]
     noun = padded.genres.idx.reshape(-1)[safe * width + best]  # one slot each, not all
     has_noun = np.isfinite(noun_score.reshape(-1)[np.arange(b * k) * width + best.ravel()])
     noun = np.where(has_noun.reshape(b, k) & (idx >= 0), noun, -1).astype(np.int32)
-    adj_score = padded.others.contributions(safe, profiles)
-    adj_score[~(adj_score > 0)] = -np.inf  # only tags the subscriber is drawn to
+    adj_score = padded.others.contributions(safe, drawn)  # -inf: not drawn to it
     width = adj_score.shape[2]
     flat_score, cells = adj_score.reshape(-1), np.arange(b * k).reshape(b, k) * width
     # The best MAX_ADJECTIVES by repeated argmax (first maximum wins, as a stable sort would):

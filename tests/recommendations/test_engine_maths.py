@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -250,6 +251,32 @@ def test_reason_names_driving_tags_and_the_anchor_rating() -> None:
     assert renderer.reason(noun, 0, 0, 100, CODE_LIKED) == "Comedy — like Fargo, which you liked"
     assert renderer.reason(noun, 0, 0, 0, 0) == "Comedy — close to what you enjoy"
     assert renderer.reason(0, 0, 0, 100, 10) == "Popular with viewers who share your taste"
+
+
+def test_adjectives_are_tags_the_subscriber_is_drawn_to() -> None:
+    """Only a tag with a positive pull on the subscriber becomes an adjective: one they
+    dislike, or one whose weight was set to 0, never does."""
+    tv = build_title_vectors(
+        [
+            {"genre": ["comedy"], "tone": ["quirky"]},  # 0 liked
+            {"genre": ["drama"], "tone": ["dark"]},  # 1 disliked
+            {"genre": ["comedy"], "tone": ["quirky", "dark"]},  # 2 candidate
+        ],
+        [GENRE, TONE],
+    )
+    events = inter([0, 0], [0, 1], [RATED, RATED], [5.0, 0.5], [0, 0])
+    weights = weight_matrix(events, 1, 3)
+    profiles = build_profiles(weights, tv.matrix)
+    codes = anchor_code_matrix(events.subscriber, events.title, events.event, events.rating, (1, 3))
+    quirky, dark = (tv.space.index[("tone", t)] for t in ("quirky", "dark"))
+    assert profiles[0, dark] < 0 < profiles[0, quirky]
+    d = drivers(np.array([[2]], np.int32), profiles, weights, codes, tv)
+    assert d.adjectives[0, 0].tolist() == [quirky, -1]
+    zero = tv.matrix.copy()  # the tone "quirky" weighted 0: stored, but no pull
+    zero.data[zero.indices == quirky] = 0
+    tv_zero = dataclasses.replace(tv, matrix=zero)
+    d = drivers(np.array([[2]], np.int32), profiles, weights, codes, tv_zero)
+    assert d.adjectives[0, 0].tolist() == [-1, -1]
 
 
 def test_reasons_are_worded_by_the_phrases_and_labels_given() -> None:
