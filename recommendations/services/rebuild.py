@@ -143,10 +143,7 @@ def _rebuild_forked(
 
     from django.db import connections
 
-    # Before the fork, so the children's lists reach us. When they write every row, the parent
-    # neither fills nor copies; should one fail, the working set is then dropped, not reused.
-    every_row = covers_all(positions, state.n_subscribers)
-    engine_state.lists_share(state, keep=not every_row)
+    engine_state.lists_share(state)  # before the fork, so the children's lists reach us
     ctx = multiprocessing.get_context("fork")
     queue = ctx.SimpleQueue()
 
@@ -191,17 +188,8 @@ def _rebuild_forked(
     for w in workers:
         w.join()
     if errors or any(w.exitcode for w in workers):
-        if every_row:
-            engine_state.state_forget()
         raise RuntimeError(f"rebuild worker failed: {'; '.join(errors) or 'killed'}")
     return written
-
-
-def covers_all(positions: np.ndarray, n: int) -> bool:
-    """Are ``positions`` every one of 0 … n-1?"""
-    seen = np.zeros(n, np.bool_)
-    seen[positions[(positions >= 0) & (positions < n)]] = True
-    return bool(seen.all())
 
 
 def rebuild_chunk(*, subscriber_ids: Sequence[int], chunk_run_id: int | None = None) -> int:

@@ -271,40 +271,30 @@ class ComputedBlock:
     drivers: Drivers  # None when computed without reasons (explain=False)
 
 
-def lists_allocate(state: EngineState, *, fill: bool = True) -> None:
+def lists_allocate(state: EngineState) -> None:
     """The per-list arrays, in memory shared with forked workers (``rebuild`` runs blocks in
-    child processes that fill them for the parent's later incremental updates). Without
-    ``fill`` they are left untouched (zeros) for workers that will write every row."""
+    child processes that fill them for the parent's later incremental updates)."""
     k = list_size()
     kept = max(k * CANDIDATE_FACTOR, KEPT_CANDIDATES)
     n = state.n_subscribers
-
-    def array(shape: tuple[int, ...], dtype: type, value: float) -> np.ndarray:
-        return shared_array(shape, dtype, value if fill else None)
-
-    state.list_idx = array((n, k), np.int32, -1)
-    state.cand_idx = array((n, kept), np.int32, -1)
-    state.cand_scores = array((n, kept), np.float32, -np.inf)
-    state.cand_cut = array((n,), np.float32, np.inf)
-    state.cowatch_norm = array((n,), np.float32, 1.0)
+    state.list_idx = shared_array((n, k), np.int32, -1)
+    state.cand_idx = shared_array((n, kept), np.int32, -1)
+    state.cand_scores = shared_array((n, kept), np.float32, -np.inf)
+    state.cand_cut = shared_array((n,), np.float32, np.inf)
+    state.cowatch_norm = shared_array((n,), np.float32, 1.0)
     # Feature indices fit in int16 for any real taxonomy: 0.7 kB of kept reasons a list.
     features = np.int16 if state.model.titles.space.n_features < 2**15 else np.int32
-    state.reason_noun = array((n, k), features, -1)
-    state.reason_adjectives = array((n, k, MAX_ADJECTIVES), features, -1)
-    state.reason_anchor = array((n, k), np.int32, -1)
-    state.reason_code = array((n, k), np.float32, 0)
-    state.reason_kept = array((n,), np.bool_, False)
+    state.reason_noun = shared_array((n, k), features, -1)
+    state.reason_adjectives = shared_array((n, k, MAX_ADJECTIVES), features, -1)
+    state.reason_anchor = shared_array((n, k), np.int32, -1)
+    state.reason_code = shared_array((n, k), np.float32, 0)
+    state.reason_kept = shared_array((n,), np.bool_, False)
 
 
-def lists_share(state: EngineState, *, keep: bool = True) -> None:
-    """Move the per-list arrays to shared memory, keeping their contents. Without ``keep``
-    (workers are about to write every row) nothing is filled or copied here: the workers
-    touch the pages first, side by side. A first touch is the costly part — 2.5 GB at 1M
-    subscribers took 1–5 s in one process on the bench VM, every other core idle."""
+def lists_share(state: EngineState) -> None:
+    """Move the per-list arrays (keeping their contents) to shared memory."""
     old = {name: getattr(state, name) for name in LIST_ARRAYS}
-    lists_allocate(state, fill=keep)
-    if not keep:
-        return
+    lists_allocate(state)
     for name, arr in old.items():
         if arr is not None and arr.shape == getattr(state, name).shape:
             getattr(state, name)[...] = arr
@@ -324,16 +314,14 @@ LIST_ARRAYS = (
 )
 
 
-def shared_array(shape: tuple[int, ...], dtype: type, fill: float | None) -> np.ndarray:
-    """An array in anonymous shared memory (``MAP_SHARED``): survives ``fork`` shared. Filled
-    with ``fill``; with None, left as the kernel gives it (zeros, no page touched yet)."""
+def shared_array(shape: tuple[int, ...], dtype: type, fill: float) -> np.ndarray:
+    """A filled array in anonymous shared memory (``MAP_SHARED``): survives ``fork`` shared."""
     import mmap
 
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize
     buffer = mmap.mmap(-1, max(size, 1))
     arr: np.ndarray = np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
-    if fill is not None:
-        arr[...] = fill
+    arr[...] = fill
     return arr
 
 

@@ -19,10 +19,6 @@ def _compute_only(*, state: Any, blocks: Any, **_: Any) -> int:
     return sum(len(block.positions) for block in blocks)
 
 
-def _fail(**_: Any) -> int:
-    raise RuntimeError("worker failed")
-
-
 def _arrays(state: engine_state.EngineState) -> dict[str, np.ndarray]:
     return {name: np.array(getattr(state, name)) for name in engine_state.LIST_ARRAYS}
 
@@ -55,18 +51,3 @@ def test_some_rows_keep_the_other_rows_as_they_were() -> None:
     some = np.arange(0, N_SUBS, 3)
     assert rebuild._rebuild_forked(state, some, None, None, 2, None) == some.size
     _assert_same(_arrays(state), before)  # recomputed rows come out the same; others are kept
-
-
-def test_a_failed_worker_drops_the_cached_working_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    state = synthetic_state(np.random.default_rng(5))
-    monkeypatch.setattr(engine_state, "_cached", state)
-    monkeypatch.setattr(rebuild, "lists_store_blocks", _fail)
-    with pytest.raises(RuntimeError, match="worker failed"):
-        rebuild._rebuild_forked(state, np.arange(N_SUBS), None, None, 2, None)
-    assert engine_state._cached is None  # its arrays were never filled: rebuilt when next asked
-
-
-def test_covers_all() -> None:
-    assert rebuild.covers_all(np.array([2, 0, 1]), 3)
-    assert not rebuild.covers_all(np.array([0, 2, 2]), 3)
-    assert not rebuild.covers_all(np.array([0, 1, 2, 7]), 4)
