@@ -46,3 +46,22 @@ def test_only_items_without_a_kept_column_are_explained() -> None:
     assert out.noun.tolist() == [[11, 1013, 1010], [20, 21, 22]]
     assert out.adjectives[0, 1].tolist() == [1013] * MAX_ADJECTIVES
     assert out.anchor_code.tolist() == [[11, 1013, 1010], [20, 21, 22]]
+
+
+def test_kept_columns_equal_a_search_row_by_row_across_table_batches() -> None:
+    """Rows are matched a batch at a time through one reused table: many batches, pads on
+    both sides, titles up to the largest index."""
+    rng = np.random.default_rng(3)
+    b, k, n_titles = 300, 12, 9000  # ~58 rows a batch: several batches
+    old = np.array([rng.choice(n_titles, k, replace=False) for _ in range(b)], np.int32)
+    new = np.array([rng.choice(n_titles, k, replace=False) for _ in range(b)], np.int32)
+    keep = rng.random((b, k)) < 0.5
+    new[keep] = old[:, ::-1][keep]  # half the items were in the old list, elsewhere
+    old[rng.random((b, k)) < 0.1] = -1
+    new[rng.random((b, k)) < 0.1] = -1
+    new[0, 0], old[1, 0] = n_titles - 1, n_titles - 1
+    want = [
+        [list(o).index(t) if t >= 0 and t in list(o) else -1 for t in n]
+        for o, n in zip(old.tolist(), new.tolist(), strict=True)
+    ]
+    assert kept_columns(old, new).tolist() == want
