@@ -329,10 +329,7 @@ def _top_allowed_t(
     # (as in ``top_candidates_t``): no (columns, widest) padded table, no partition per row.
     t_bits = max(int(scores_t.shape[0] - 1).bit_length(), 1)
     if (cols.size - 1).bit_length() + SCORE_BITS + t_bits <= 63:
-        keys = (row << (SCORE_BITS + t_bits)) | (descending_key(values) << t_bits) | titles
-        keys.sort()
-        ranked_titles = (keys & ((1 << t_bits) - 1)).astype(np.int32)
-        ranked_values = key_value(keys >> t_bits)
+        ranked_titles, ranked_values = _key_parts(_ranked_keys(row, values, titles, t_bits), t_bits)
     else:  # a catalogue too large for one key: the same order by a lexsort
         order = np.lexsort((titles, -values, row))
         ranked_titles, ranked_values = titles[order].astype(np.int32), values[order]
@@ -353,6 +350,21 @@ def _top_allowed_t(
         out_idx[short] = np.concatenate([listed, np.flatnonzero(free)[: n - have]])
         out_val[short, :have] = ranked_values[starts[short] : starts[short] + have]
     return out_idx, out_val
+
+
+def _ranked_keys(
+    groups: np.ndarray, values: np.ndarray, indices: np.ndarray, index_bits: int
+) -> np.ndarray:
+    """Sorted int64 keys (group, value descending, index), each group's entries best first as
+    a stable sort by value would rank them (``keys``); the caller checks that they fit."""
+    keys = (groups << (SCORE_BITS + index_bits)) | (descending_key(values) << index_bits) | indices
+    keys.sort()
+    return keys
+
+
+def _key_parts(keys: np.ndarray, index_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The int32 indices and float32 values of ``_ranked_keys``' keys."""
+    return (keys & ((1 << index_bits) - 1)).astype(np.int32), key_value(keys >> index_bits)
 
 
 def _limit_patterns(limits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -457,16 +469,13 @@ def top_candidates_t(
     # (``keys``). One sort of the keys groups the entries by subscriber and ranks each group
     # as a stable sort by score would: no regrouping step, no (b, w) scatter, no per-row
     # partition (53 -> 37 us a list for a top-200).
-    keys = (s_idx << (SCORE_BITS + t_bits)) | (descending_key(kept_vals) << t_bits) | t_idx
-    keys.sort()
+    keys = _ranked_keys(s_idx, kept_vals, t_idx, t_bits)
     out_idx = np.zeros((b, n), np.int32)
     out_val = np.full((b, n), -np.inf, np.float32)
     good = np.flatnonzero(counts >= n)
     if good.size:
         starts = np.cumsum(counts) - counts
-        chosen = keys[starts[good, None] + np.arange(n)]  # each group's first n
-        out_idx[good] = chosen & ((1 << t_bits) - 1)
-        out_val[good] = key_value(chosen >> t_bits)
+        out_idx[good], out_val[good] = _key_parts(keys[starts[good, None] + np.arange(n)], t_bits)
     if bad.any():
         out_idx[bad], out_val[bad] = _top_by_partition(np.ascontiguousarray(scores_t[:, bad].T), n)
     return out_idx, out_val
