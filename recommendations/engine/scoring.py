@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -626,7 +627,7 @@ def recommend_block(
 #: Threads scoring the chunks of a block. The heavy steps (scipy's sparse products, numpy's
 #: ufuncs, sorts and indexing) release the GIL, so chunks overlap on several cores; a rebuild
 #: split between processes sets it to 1 in each (``set_threads``).
-_threads = {"n": min(2, os.cpu_count() or 1), "pid": 0}
+_threads = {"n": min(2, os.cpu_count() or 1), "pid": 0, "beside": 0}
 _pool: list[ThreadPoolExecutor] = []
 
 
@@ -634,10 +635,22 @@ def set_threads(n: int) -> None:
     _threads["n"] = max(1, n)
 
 
+@contextmanager
+def side_by_side() -> Iterator[None]:
+    """Within, another computation runs beside this one on a thread of its own (a re-tagged
+    title's watchers beside its patched lists), so each scores on its share of the threads:
+    four threads on two cores made the popular bench title's update 1.13 -> 1.50 s."""
+    _threads["beside"] += 1
+    try:
+        yield
+    finally:
+        _threads["beside"] -= 1
+
+
 def thread_map(fn: Callable[[Any], T_], items: Iterable[Any]) -> list[T_]:
     """``[fn(x) for x in items]``, on the scoring threads when there are several items."""
     items = list(items)
-    if _threads["n"] <= 1 or len(items) <= 1:
+    if _threads["n"] // (1 + _threads["beside"]) <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
     if not _pool or _threads["pid"] != os.getpid():  # a forked child has no pool threads
         _pool[:] = [ThreadPoolExecutor(_threads["n"])]

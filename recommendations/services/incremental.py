@@ -25,6 +25,7 @@ from recommendations.engine.scoring import (
     block_size,
     column_scores,
     diversify_counted,
+    side_by_side,
 )
 
 from . import state as engine_state
@@ -55,7 +56,9 @@ def incremental_blocks(
             # computed on a thread of their own meanwhile (patching leaves a core half idle).
             scored = engine_state.lists_compute(state, full, explain=explain)
             with Ahead(scored, depth=WATCHERS_AHEAD) as beside:
-                redo = yield from _between(_patched(state, rows, full, explain=explain), beside)
+                with side_by_side():
+                    patched = _patched(state, rows, full, explain=explain)
+                    redo = yield from _between(patched, beside)
                 yield from beside
             full = redo
     if full.size:

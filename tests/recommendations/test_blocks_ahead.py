@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -86,3 +87,22 @@ def test_ahead_hands_over_what_is_ready_then_the_rest_and_an_error_in_order() ->
         with pytest.raises(RuntimeError, match="compute failed"):
             got.extend(ahead)
         assert got == [2]
+
+
+def test_side_by_side_computations_score_on_one_thread_each() -> None:
+    """Two threads of chunks on two cores, beside another computation, made four threads:
+    within ``side_by_side`` each keeps to its caller's thread, and the pool is back after."""
+    from recommendations.engine import scoring
+
+    def where(_: int) -> int:
+        time.sleep(0.01)  # long enough that a pool would use both of its threads
+        return threading.get_ident()
+
+    here = threading.get_ident()
+    scoring.set_threads(2)
+    try:
+        with scoring.side_by_side():
+            assert set(scoring.thread_map(where, range(4))) == {here}
+        assert here not in scoring.thread_map(where, range(4))
+    finally:
+        scoring.set_threads(min(2, os.cpu_count() or 1))
