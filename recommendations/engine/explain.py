@@ -169,7 +169,10 @@ def feature_anchors(
     order = _rank_order(rows, vals, cols, b, presence.shape[0])
     rows, cols = rows[order], cols[order]
     counts = np.bincount(rows, minlength=b)
-    rank = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
+    first = np.cumsum(counts) - counts
+    if k * presence.shape[0] < presence.nnz:  # fewer wanted features a row than a title has
+        return _anchors_looked_up(cols, counts, first, features, presence)
+    rank = np.arange(rows.size) - first[rows]
     # Each ranked title's features, as (row x F + feature) cells holding the title's rank.
     per_title = np.diff(presence.indptr)[cols]
     starts = np.repeat(presence.indptr[cols] - np.cumsum(per_title) + per_title, per_title)
@@ -185,8 +188,51 @@ def feature_anchors(
     found = best[cell]
     found = np.where(wanted & (found < np.iinfo(np.int32).max), found, -1)
     # The title at that rank: ranked titles are contiguous per row, from its first.
-    first = np.cumsum(counts) - counts
     return np.where(found >= 0, cols[first[:, None] + np.maximum(found, 0)], -1).astype(np.int32)
+
+
+def _anchors_looked_up(
+    cols: np.ndarray,
+    counts: np.ndarray,
+    first: np.ndarray,
+    features: np.ndarray,
+    presence: sp.csr_matrix,
+) -> np.ndarray:
+    """``feature_anchors`` for a few wanted features a row (an incremental update explains
+    the one or two items that moved): each wanted (row, feature) tests the row's ranked titles
+    in order in a dense presence table, and the first that has the feature is the anchor —
+    no pass over every feature of every ranked title (the popular bench title's 26k lists:
+    ~100 -> ~20 ms)."""
+    b, k = features.shape
+    out = np.full((b, k), -1, np.int32)
+    r, j = np.nonzero(features >= 0)
+    n = counts[r]
+    total = int(n.sum())
+    if total == 0:
+        return out
+    cell = np.repeat(np.arange(r.size), n)  # the wanted cell of each test
+    at = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + np.repeat(first[r], n)
+    title = cols[at]
+    table = _dense_presence(presence)
+    hits = np.flatnonzero(table[title.astype(np.int64) * presence.shape[1] + features[r, j][cell]])
+    # Tests are in rank order within each cell, so a cell's first hit is its best title.
+    hit_cell = cell[hits]
+    firsts = np.ones(hits.size, np.bool_)
+    firsts[1:] = hit_cell[1:] != hit_cell[:-1]
+    won = hit_cell[firsts]
+    out[r[won], j[won]] = title[hits[firsts]]
+    return out
+
+
+_dense_cache: list[tuple[sp.csr_matrix, np.ndarray]] = []
+
+
+def _dense_presence(presence: sp.csr_matrix) -> np.ndarray:
+    """(T x F,) bool: ``presence`` flattened dense, kept while the same matrix is passed
+    (``feature_presence`` keeps one per title vectors): 2.9 MB for 10k titles."""
+    if not _dense_cache or _dense_cache[0][0] is not presence:
+        _dense_cache[:] = [(presence, presence.toarray().astype(np.bool_).reshape(-1))]
+    return _dense_cache[0][1]
 
 
 def _rank_order(

@@ -541,15 +541,23 @@ def test_positive_titles_ranked_by_one_key_sort_as_by_a_lexsort() -> None:
     )
 
 
-def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature() -> None:
+@pytest.mark.parametrize(("k", "looked_up"), [(1, True), (2, True), (7, False)])
+def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature(
+    k: int, looked_up: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Highest weight first, ties to the lower title; only positive weights; -1 where no
-    ranked title has the feature or none is wanted."""
+    ranked title has the feature or none is wanted — both when each wanted feature is looked
+    up (fewer a row than a title has, ~2.4 here) and when each row's features are ranked."""
     import scipy.sparse as sp
 
+    from recommendations.engine import explain
     from recommendations.engine.explain import feature_anchors
 
-    rng = np.random.default_rng(5)
-    n_rows, n_titles, n_features, k = 40, 60, 12, 7
+    calls: list[int] = []
+    lookup = explain._anchors_looked_up
+    monkeypatch.setattr(explain, "_anchors_looked_up", lambda *a: calls.append(1) or lookup(*a))
+    rng = np.random.default_rng(5 + k)
+    n_rows, n_titles, n_features = 40, 60, 12
     dense = np.round(rng.normal(size=(n_rows, n_titles)) * 2) / 2  # ties and negatives
     dense[rng.random(dense.shape) < 0.7] = 0
     weights = sp.csr_matrix(dense.astype(np.float32))
@@ -564,6 +572,7 @@ def test_feature_anchors_are_each_rows_most_positive_title_with_the_feature() ->
         for j, f in enumerate(features[u]):
             want = next((t for t in ranked if f >= 0 and has[t, f]), -1)
             assert got[u, j] == want
+    assert bool(calls) == looked_up
 
 
 def test_title_major_add_equals_np_add_at(monkeypatch: pytest.MonkeyPatch) -> None:
