@@ -56,15 +56,24 @@ def drivers_reusing(
     takes ``kept``'s drivers there; the others are ``compute(rows, items)``'s, called once for
     the rows needing some with their (r, m) title indices to explain (-1 pads)."""
     here = columns >= 0
+    # One flat index into each kept (b, k') array (cheaper than ``take_along_axis``'s); the
+    # gathered copies are then blanked where nothing is kept.
+    b, width = kept.noun.shape
     at = np.where(here, columns, 0)
+    at += (np.arange(b, dtype=np.int64) * width)[:, None]
+    miss = ~here
     out = Drivers(
-        np.where(here, np.take_along_axis(kept.noun, at, axis=1), -1).astype(np.int32),
-        np.where(
-            here[:, :, None], np.take_along_axis(kept.adjectives, at[:, :, None], axis=1), -1
-        ).astype(np.int32),
-        np.where(here, np.take_along_axis(kept.anchor, at, axis=1), -1).astype(np.int32),
-        np.where(here, np.take_along_axis(kept.anchor_code, at, axis=1), 0).astype(np.float32),
+        kept.noun.reshape(-1)[at].astype(np.int32, copy=False),
+        kept.adjectives.reshape(b * width, kept.adjectives.shape[2])[at].astype(
+            np.int32, copy=False
+        ),
+        kept.anchor.reshape(-1)[at].astype(np.int32, copy=False),
+        kept.anchor_code.reshape(-1)[at].astype(np.float32, copy=False),
     )
+    out.noun[miss] = -1
+    out.adjectives[miss] = -1
+    out.anchor[miss] = -1
+    out.anchor_code[miss] = 0
     need = (idx >= 0) & (columns < 0)
     rows = np.flatnonzero(need.any(axis=1))
     if rows.size:
