@@ -506,25 +506,37 @@ def diversify_counted(
             np.zeros(b, np.int64),
         )
     over = _over_cap(idx, valid, groups, max(1, math.ceil(share * k)))
-    tier = np.where(valid & ~over, 0, np.where(valid, 1, 2))
-    within = (tier == 0).sum(axis=1)
-    order = np.argsort(tier * n + np.arange(n)[None, :], axis=1, kind="stable")[:, :k]
-    out_idx = np.take_along_axis(idx, order, axis=1)
-    out_scores = np.take_along_axis(scores, order, axis=1)
-    out_valid = np.take_along_axis(valid, order, axis=1)
-    out_idx = np.where(out_valid, out_idx, -1).astype(np.int32)
-    out_scores = np.where(out_valid, out_scores, -np.inf).astype(np.float32)
-    if out_idx.shape[1] < k:
-        pad = k - out_idx.shape[1]
-        out_idx = np.pad(out_idx, ((0, 0), (0, pad)), constant_values=-1)
-        out_scores = np.pad(out_scores, ((0, 0), (0, pad)), constant_values=-np.inf)
-    # Tier-1 items sorted after tier 0 may outscore them; keep ranks consistent with scores.
-    resort = np.argsort(-np.where(out_idx >= 0, out_scores, -np.inf), axis=1, kind="stable")
-    return (
-        np.take_along_axis(out_idx, resort, axis=1),
-        np.take_along_axis(out_scores, resort, axis=1),
-        within,
-    )
+    ok, late = valid & ~over, valid & over
+    within = ok.sum(axis=1)
+    # The first k in the tiered order — within the caps by rank, then the rest by rank — are
+    # picked. (An int32 running count is ~4x faster than int16's from bools.)
+    pick = ok & (np.cumsum(ok, axis=1, dtype=np.int32) <= k)
+    pick |= late & (np.cumsum(late, axis=1, dtype=np.int32) <= (k - within)[:, None])
+    counts = pick.sum(axis=1)
+    if (counts == k).all():  # the usual case: a mask keeps each row's k in rank order
+        out_idx = idx[pick].reshape(b, k).astype(np.int32, copy=False)
+        out_scores = scores[pick].reshape(b, k).astype(np.float32, copy=False)
+        moved = late[pick].reshape(b, k)
+    else:  # fewer valid candidates than places: pads of -1 after them
+        out_idx = np.full((b, k), -1, np.int32)
+        out_scores = np.full((b, k), -np.inf, np.float32)
+        moved = np.zeros((b, k), np.bool_)
+        flat = np.flatnonzero(pick)
+        dst = (flat // n) * k + (np.cumsum(pick, axis=1, dtype=np.int32) - 1).reshape(-1)[flat]
+        out_idx.reshape(-1)[dst] = idx.reshape(-1)[flat]
+        out_scores.reshape(-1)[dst] = scores.reshape(-1)[flat]
+        moved.reshape(-1)[dst] = late.reshape(-1)[flat]
+    # The picks in rank order are ordered by score (ranked candidates), except where a moved
+    # candidate ties one within the caps, which goes first (the tiered order's): only rows
+    # out of (score descending, moved last) order are sorted, stably.
+    higher, lower = out_scores[:, :-1], out_scores[:, 1:]
+    wrong = (higher < lower) | ((higher == lower) & moved[:, :-1] & ~moved[:, 1:])
+    fix = np.flatnonzero(wrong.any(axis=1))
+    if fix.size:
+        order = np.lexsort((moved[fix], -out_scores[fix]), axis=1)
+        out_idx[fix] = np.take_along_axis(out_idx[fix], order, axis=1)
+        out_scores[fix] = np.take_along_axis(out_scores[fix], order, axis=1)
+    return out_idx, out_scores, within
 
 
 _genre_cache: list[tuple[np.ndarray, np.ndarray, int]] = []
@@ -563,11 +575,14 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     else:
         genres = table[idx]  # (b, n, slots)
     genres[~valid] = n_groups
-    # Totals per (list, genre) in one count; pads and invalid candidates count in an extra
-    # column G, dropped.
-    base = (np.arange(b, dtype=np.int64) * (n_groups + 1))[:, None, None]
-    totals = np.bincount((base + genres).ravel(), minlength=b * (n_groups + 1))
-    crowded = totals.reshape(b, n_groups + 1)[:, :n_groups] > cap
+    # Totals per (list, genre), one count per slot of the m a title can fill (not the pad
+    # slot of a word); pads and invalid candidates count in an extra column G, dropped.
+    width = n_groups + 1
+    base = np.arange(0, b * width, width, dtype=np.int64)[:, None]
+    totals = np.zeros(b * width, np.int64)
+    for j in range(m):
+        totals += np.bincount((base + genres[:, :, j]).ravel(), minlength=b * width)
+    crowded = totals.reshape(b, width)[:, :n_groups] > cap
     lists = np.flatnonzero(crowded.any(axis=1))
     if not lists.size:
         return over
@@ -576,10 +591,10 @@ def _over_cap(idx: np.ndarray, valid: np.ndarray, groups: np.ndarray, cap: int) 
     # Each list's crowded genres (-2, matching nothing, where it has fewer).
     which = np.argsort(~crowded, axis=1, kind="stable")[:, :slots]
     which = np.where(np.take_along_axis(crowded, which, axis=1), which, -2).astype(np.int16)
-    held = np.zeros((lists.size, slots, n), np.bool_)
-    for j in range(m):
+    held = genres[:, None, :, 0] == which[:, :, None]
+    for j in range(1, m):
         held |= genres[:, None, :, j] == which[:, :, None]
-    counts = held.cumsum(axis=2, dtype=np.int16 if n < 2**15 else np.int32)
+    counts = held.cumsum(axis=2, dtype=np.int32)  # int32 from bools: ~3x faster than int16
     over[lists] = (held & (counts > cap)).any(axis=1)
     return over
 

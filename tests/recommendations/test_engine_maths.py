@@ -208,6 +208,43 @@ def test_diversity_caps_a_genre_at_its_share_of_the_list() -> None:
     assert chosen[:2] == [0, 1]
 
 
+@pytest.mark.parametrize("ranked", [True, False])
+def test_diversity_picks_and_orders_as_its_definition(ranked: bool) -> None:
+    """Per row, by hand: a candidate is moved back when one of its genres is already held by
+    cap valid candidates above it; the first k of (kept by rank, then moved by rank) are
+    picked and ordered by score, a moved one after a kept one it ties. Ties, invalid (-inf)
+    candidates, rows with fewer valid candidates than places, and (``ranked`` False) rows not
+    in score order."""
+    rng = np.random.default_rng(11 if ranked else 12)
+    for _ in range(200):
+        b, n, k = (int(x) for x in rng.integers(1, [12, 30, 12], endpoint=True))
+        groups = rng.random((40, int(rng.integers(1, 5)))) < 0.4
+        idx = np.stack([rng.permutation(40)[:n] for _ in range(b)]).astype(np.int32)
+        scores = (np.round(rng.normal(size=(b, n)) * 2) / 2).astype(np.float32)
+        scores[rng.random((b, n)) < 0.15] = -np.inf
+        if ranked:
+            order = np.lexsort((idx, -scores), axis=1)
+            idx, scores = np.take_along_axis(idx, order, 1), np.take_along_axis(scores, order, 1)
+        cap = math.ceil(0.4 * k)
+        got_idx, got_scores, within = diversify_counted(idx, scores, groups, k, 0.4)
+        for r in range(b):
+            held = np.zeros(groups.shape[1], int)
+            kept, moved = [], []
+            for i in range(n):
+                if not np.isfinite(scores[r, i]):
+                    continue
+                genres = groups[idx[r, i]]
+                (moved if (held[genres] >= cap).any() else kept).append(i)
+                held += genres
+            picks = (kept + moved)[:k]
+            tier = {i: int(i in moved) for i in picks}
+            picks = sorted(picks, key=lambda i: (-scores[r, i], tier[i], (kept + moved).index(i)))
+            want = [int(idx[r, i]) for i in picks] + [-1] * (k - len(picks))
+            assert got_idx[r].tolist() == want
+            assert got_scores[r, : len(picks)].tolist() == [scores[r, i] for i in picks]
+            assert within[r] == len(kept)
+
+
 def test_popularity_prior_and_cowatch_similarity_by_hand() -> None:
     import scipy.sparse as sp
 
