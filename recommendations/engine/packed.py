@@ -135,7 +135,7 @@ def _anchor_table(anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ids, order = keys >> col_bits, keys & ((1 << col_bits) - 1)
     new = ids != 0
     new[:, 1:] &= ids[:, 1:] != ids[:, :-1]  # the first of each run of one id
-    rank = np.cumsum(new, axis=1)  # place + 1 of each sorted entry's id
+    rank = np.cumsum(new, axis=1, dtype=np.int32)  # place + 1 of each sorted entry's id
     places = np.zeros((b, w), np.int64)
     flat = (np.arange(b)[:, None] * w + order).ravel()
     places.reshape(-1)[flat] = np.where(ids != 0, rank, 0).ravel()
