@@ -114,8 +114,9 @@ def _reinsert(
     up = place < at
     span = np.abs(at - place)
     total = int(span.sum())
-    # int32 cell numbers while R x C allows: half the memory of int64.
-    cell = np.int32 if idx.size < 2**31 else np.int64
+    # intp cell numbers: numpy converts any other index first (int32 made the moves ~1.6x
+    # slower for half the memory).
+    cell = np.intp
     first = (rows * c + np.where(up, place + 1, at)).astype(cell)  # first cell written
     dst = np.ones(total, cell)  # consecutive cells in a row, a jump to the next row's
     some = span > 0
