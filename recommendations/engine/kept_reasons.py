@@ -27,18 +27,24 @@ def kept_columns(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     # ~1 MB, so it stays in cache: 121 -> 24 ms for 32k lists, against one binary search per
     # item over every row's sorted titles.
     n_titles = int(max(old.max(), new.max())) + 1
+    width = n_titles + 1
     # At least 64 rows a batch: a huge catalogue makes a larger table, not 1-row batches.
-    rows = max(64, TABLE_CELLS // (n_titles + 1))
+    rows = max(64, TABLE_CELLS // width)
     dtype = np.int16 if old.shape[1] < np.iinfo(np.int16).max else np.int32
-    table = np.zeros((min(rows, b), n_titles + 1), dtype)
+    table = np.zeros(min(rows, b) * width, dtype)
     marks = np.arange(1, old.shape[1] + 1, dtype=dtype)
     out = np.empty((b, k), np.int64)
     for lo in range(0, b, rows):
         before, after = old[lo : lo + rows], new[lo : lo + rows]
-        r = np.arange(before.shape[0])[:, None]
-        table[r, before] = marks
-        out[lo : lo + len(after)] = np.where(after >= 0, table[r, after].astype(np.int64) - 1, -1)
-        table[r, before] = 0
+        # Flat cells (intp): half the time of indexing the 2-D table by (row, title) pairs. A
+        # pad (-1) lands in the row before's last column, which no title uses.
+        base = np.arange(0, before.shape[0] * width, width, dtype=np.intp)[:, None]
+        marked = base + before
+        table[marked] = marks
+        out[lo : lo + len(after)] = np.where(
+            after >= 0, table[base + after].astype(np.int64) - 1, -1
+        )
+        table[marked] = 0
     return out
 
 
