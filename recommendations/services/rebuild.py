@@ -9,12 +9,14 @@ task (``acks_late``) writes the rest.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -62,30 +64,108 @@ def lists_store_blocks(
     """Serialise and store computed blocks; returns how many lists. ``timings`` accumulates
     the seconds spent serialising and storing (benchmarks). With ``overlap`` (the incremental
     path: one process, a core to spare), each next block is computed on a helper thread
-    meanwhile (``blocks_ahead``); a rebuild's processes already use the cores."""
-    explainer = engine_state.explainer_for(state)
-    written = 0
-    for block in blocks_ahead(blocks) if overlap else blocks:
+    meanwhile (``blocks_ahead``) and blocks are stored by ``STORE_THREADS`` threads, each on
+    its own connection; a rebuild's processes already use the cores."""
+    writer = _BlockWriter(state, run, progress, timings)
+    if not overlap:
+        for block in blocks:
+            writer.store(block)
+        return writer.written
+    ahead = blocks_ahead(blocks)
+    if connection.in_atomic_block or STORE_THREADS <= 1:
+        # Other connections could not see the caller's uncommitted rows: store here.
+        for block in ahead:
+            writer.store(block)
+        return writer.written
+    _store_side_by_side(ahead, writer.store, STORE_THREADS)
+    return writer.written
+
+
+#: Threads storing an incremental change's blocks. With one, its PostgreSQL backend stored a
+#: block at a time and a core sat idle once the lists were computed (a title in 32k lists).
+STORE_THREADS = 2
+_DONE = object()
+
+
+class _BlockWriter:
+    """Serialises and stores one computed block at a time (from any thread), counting."""
+
+    def __init__(
+        self,
+        state: engine_state.EngineState,
+        run: RebuildRun | None,
+        progress: Progress | None,
+        timings: dict[str, float] | None,
+    ) -> None:
+        self.state, self.run, self.progress, self.timings = state, run, progress, timings
+        self.explainer = engine_state.explainer_for(state)
+        self.written = 0
+        self._lock = threading.Lock()
+
+    def store(self, block: engine_state.ComputedBlock) -> None:
+        state = self.state
         started = time.perf_counter()
-        entries = engine_state.lists_serialize(state, block, explainer)
+        entries = engine_state.lists_serialize(state, block, self.explainer)
         serialised = time.perf_counter()
-        ms = (serialised - started) * 1000 / max(1, len(entries))
         lists_store(
             entries=entries,
             tags_version=state.tags_version,
             taxonomy_version=state.taxonomy_version,
             history_version=state.max_event_id,
-            build_ms=ms,
+            build_ms=(serialised - started) * 1000 / max(1, len(entries)),
         )
-        if timings is not None:
-            timings["serialise"] = timings.get("serialise", 0.0) + serialised - started
-            timings["store"] = timings.get("store", 0.0) + time.perf_counter() - serialised
-        written += len(entries)
-        if run is not None:
-            RebuildRun.objects.filter(pk=run.pk).update(done=F("done") + len(entries))
-        if progress is not None:
-            progress(len(entries))
-    return written
+        stored = time.perf_counter()
+        with self._lock:
+            self.written += len(entries)
+            if self.timings is not None:
+                t = self.timings
+                t["serialise"] = t.get("serialise", 0.0) + serialised - started
+                t["store"] = t.get("store", 0.0) + stored - serialised
+        if self.run is not None:
+            RebuildRun.objects.filter(pk=self.run.pk).update(done=F("done") + len(entries))
+        if self.progress is not None:
+            self.progress(len(entries))
+
+
+def _store_side_by_side(
+    blocks: Iterator[engine_state.ComputedBlock],
+    store: Callable[[engine_state.ComputedBlock], None],
+    threads: int,
+) -> None:
+    """``store`` each of ``blocks`` on ``threads`` threads, each with its own connection
+    (closed when it ends). The first error stops the stores not yet begun (each block is
+    one transaction: none is left half written) and is raised here after all threads end."""
+    pending: queue.Queue[object] = queue.Queue(maxsize=threads)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while (block := pending.get()) is not _DONE:
+                if not errors:
+                    try:
+                        store(block)  # type: ignore[arg-type]
+                    except BaseException as exc:  # handed to the caller
+                        errors.append(exc)
+        finally:
+            connection.close()  # this thread's own
+
+    workers = [threading.Thread(target=work, name="lists-store") for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        for block in blocks:
+            if errors:
+                break
+            pending.put(block)
+    finally:
+        if isinstance(blocks, Generator):
+            blocks.close()  # stop computing ahead
+        for _ in workers:
+            pending.put(_DONE)
+        for worker in workers:
+            worker.join()
+    if errors:
+        raise errors[0]
 
 
 #: Blocks computed ahead of the one being stored. A title change's patched lists are cheap to

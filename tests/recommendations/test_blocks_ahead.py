@@ -106,3 +106,82 @@ def test_side_by_side_computations_score_on_one_thread_each() -> None:
         assert here not in scoring.thread_map(where, range(4))
     finally:
         scoring.set_threads(min(2, os.cpu_count() or 1))
+
+
+class _Recorder:
+    """A stand-in block writer: records which thread stored which block, on which connection."""
+
+    def __init__(self, *_: object, fail_at: int | None = None) -> None:
+        self.stored: list[tuple[int, int]] = []
+        self.connections: list[object] = []
+        self.fail_at = fail_at
+        self.written = 0
+        self._lock = threading.Lock()
+
+    def store(self, block: int) -> None:
+        from django.db import connection, connections
+
+        if block == self.fail_at:
+            raise RuntimeError("store failed")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        with self._lock:
+            self.stored.append((block, threading.get_ident()))
+            self.connections.append(connections["default"])  # this thread's own wrapper
+            self.written += 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_blocks_are_stored_on_threads_of_their_own_each_on_its_own_connection() -> None:
+    from recommendations.services import rebuild
+
+    recorder = _Recorder()
+    rebuild._store_side_by_side(iter(range(8)), recorder.store, 2)
+    assert sorted(block for block, _ in recorder.stored) == list(range(8))
+    assert threading.get_ident() not in {ident for _, ident in recorder.stored}
+    # Each thread's connection is closed when it ends (none left open to the database; an
+    # in-memory SQLite test database ignores close, so PostgreSQL, as in CI, tells).
+    open_ones = [c for c in recorder.connections if c.connection is not None]  # type: ignore[attr-defined]
+    assert all(c.vendor == "sqlite" for c in open_ones)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_store_stops_the_rest_and_reaches_the_caller() -> None:
+    from recommendations.services import rebuild
+
+    closed: list[bool] = []
+
+    def blocks() -> Iterator[int]:
+        try:
+            yield from range(50)
+        finally:
+            closed.append(True)  # computing ahead stops too
+
+    recorder = _Recorder(fail_at=3)
+    with pytest.raises(RuntimeError, match="store failed"):
+        rebuild._store_side_by_side(blocks(), recorder.store, 2)
+    assert closed == [True]
+    assert len(recorder.stored) < 49
+    assert 3 not in {block for block, _ in recorder.stored}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_blocks_are_stored_by_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Other connections would not see the caller's uncommitted rows; outside one, the store
+    threads take the blocks."""
+    from django.db import transaction
+
+    from recommendations.services import rebuild
+
+    recorders: list[_Recorder] = []
+    monkeypatch.setattr(
+        rebuild, "_BlockWriter", lambda *a: recorders.append(_Recorder()) or recorders[-1]
+    )
+    here = threading.get_ident()
+    with transaction.atomic():
+        assert rebuild.lists_store_blocks(state=None, blocks=iter(range(3)), overlap=True) == 3  # type: ignore[arg-type]
+    assert {ident for _, ident in recorders[-1].stored} == {here}
+    assert rebuild.lists_store_blocks(state=None, blocks=iter(range(3)), overlap=True) == 3  # type: ignore[arg-type]
+    assert here not in {ident for _, ident in recorders[-1].stored}
