@@ -64,16 +64,17 @@ def lists_store_blocks(
     """Serialise and store computed blocks; returns how many lists. ``timings`` accumulates
     the seconds spent serialising and storing (benchmarks). With ``overlap`` (the incremental
     path: one process, a core to spare), each next block is computed on a helper thread
-    meanwhile (``blocks_ahead``) and blocks are stored by ``STORE_THREADS`` threads, each on
-    its own connection; a rebuild's processes already use the cores."""
+    meanwhile (``blocks_ahead``) and, on PostgreSQL, blocks are stored by ``STORE_THREADS``
+    threads, each on its own connection; a rebuild's processes already use the cores."""
     writer = _BlockWriter(state, run, progress, timings)
     if not overlap:
         for block in blocks:
             writer.store(block)
         return writer.written
     ahead = blocks_ahead(blocks)
-    if connection.in_atomic_block or STORE_THREADS <= 1:
-        # Other connections could not see the caller's uncommitted rows: store here.
+    if connection.in_atomic_block or connection.vendor != "postgresql" or STORE_THREADS <= 1:
+        # Other connections could not see the caller's uncommitted rows, and SQLite takes
+        # one writer at a time: store here.
         for block in ahead:
             writer.store(block)
         return writer.written
