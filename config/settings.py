@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.tasks.outbox_sweep",
         "schedule": timedelta(seconds=int(os.environ.get("OUTBOX_SWEEP_SECONDS", "30"))),
     },
+    "prune-orphaned-lists": {
+        "task": "recommendations.tasks.lists_prune",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -93,8 +93,16 @@ class RecommendationList(models.Model):
     bytes read as an empty list.
     """
 
+    # The subscriber is the key, and the database holds no foreign key: checking one locked the
+    # subscriber's row for every list inserted (14.7 -> 7.1 us a row with the surrogate id
+    # gone too, measured). Deleting a subscriber still deletes its list (the ORM's cascade); a
+    # list stored by a rebuild racing that deletion is pruned by ``lists_orphaned_delete``.
     subscriber = models.OneToOneField(
-        Subscriber, on_delete=models.CASCADE, related_name="recommendation_list"
+        Subscriber,
+        on_delete=models.CASCADE,
+        related_name="recommendation_list",
+        primary_key=True,
+        db_constraint=False,
     )
     packed = models.BinaryField(default=bytes)
     tags_version = models.BigIntegerField(default=0)

@@ -57,7 +57,7 @@ def pipeline_status(*, recent: int = 10) -> PipelineStatus:
     agg = pending_qs.aggregate(oldest=Min("created_at"), claimed=Count("id", filter=~Q(claim="")))
     tv, xv = tags_version(), taxonomy_version()
     stale = RecommendationList.objects.filter(Q(tags_version__lt=tv) | Q(taxonomy_version__lt=xv))
-    stale_agg = stale.aggregate(n=Count("id"), oldest=Min("generated_at"))
+    stale_agg = stale.aggregate(n=Count("pk"), oldest=Min("generated_at"))
     durations: dict[str, dict[str, str | float | int | None]] = {}
     since = timezone.now() - timedelta(days=1)
     for kind, avg, mx, n in (

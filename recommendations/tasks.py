@@ -29,6 +29,14 @@ def outbox_sweep() -> int:
     return outbox_process()
 
 
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def lists_prune() -> int:
+    """Periodic (beat): delete lists stored for subscribers deleted meanwhile."""
+    from .services.store import lists_orphaned_delete
+
+    return lists_orphaned_delete()
+
+
 @shared_task(
     acks_late=True,
     autoretry_for=(Exception,),

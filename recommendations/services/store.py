@@ -14,10 +14,11 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommendations.engine.packed import PackedLists
-from recommendations.models import RecommendationList
+from recommendations.models import RecommendationList, Subscriber
 
 #: (subscriber_id, the list packed as ``engine.packed`` lays it out).
 Entry = tuple[int, bytes]
@@ -74,6 +75,16 @@ def lists_store(
                 ],
             )
     return len(entries)
+
+
+def lists_orphaned_delete() -> int:
+    """Delete the lists whose subscriber is gone; returns how many. The table has no database
+    foreign key, so a rebuild that computed a list before its subscriber was deleted stores it
+    anyway (with one, that block's whole transaction failed). No read reaches such a list: every
+    read goes through its subscriber. Run by beat (``lists_prune``)."""
+    orphaned = ~Exists(Subscriber.objects.filter(pk=OuterRef("pk")))
+    deleted, _ = RecommendationList.objects.filter(orphaned).delete()
+    return deleted
 
 
 def copy_binary(entries: Sequence[Entry]) -> bytes:

@@ -22,7 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_tasks_ack_late_and_retry_with_backoff() -> None:
-    for task in (tasks.outbox_drain, tasks.outbox_sweep, tasks.rebuild_chunk_task):
+    for task in (
+        tasks.outbox_drain,
+        tasks.outbox_sweep,
+        tasks.lists_prune,
+        tasks.rebuild_chunk_task,
+    ):
         assert task.acks_late is True
         assert task.retry_backoff
         assert Exception in task.autoretry_for
@@ -71,7 +76,7 @@ def test_a_redelivered_chunk_is_a_no_op(django_capture_on_commit_callbacks: Any)
     with django_capture_on_commit_callbacks(execute=True):
         parent = rebuild_all_enqueue(chunk_size=5)
     chunk = parent.chunks.get()
-    stamps = list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True))
+    stamps = list(RecommendationList.objects.order_by("pk").values_list("generated_at", flat=True))
     assert (
         tasks.rebuild_chunk_task.delay(
             list(RecommendationList.objects.values_list("subscriber_id", flat=True)), chunk.pk
@@ -79,7 +84,7 @@ def test_a_redelivered_chunk_is_a_no_op(django_capture_on_commit_callbacks: Any)
         == 0
     )
     assert (
-        list(RecommendationList.objects.order_by("id").values_list("generated_at", flat=True))
+        list(RecommendationList.objects.order_by("pk").values_list("generated_at", flat=True))
         == stamps
     )
     parent.refresh_from_db()
@@ -145,6 +150,40 @@ def test_swap_is_a_single_statement_per_batch() -> None:
     assert len(writes) == 1  # every list of the batch replaced by one upsert
     assert "ON CONFLICT" in writes[0]
     assert RecommendationList.objects.count() == 3
+
+
+def test_a_list_for_a_subscriber_deleted_meanwhile_is_stored_then_pruned() -> None:
+    """No database foreign key: a rebuild racing a subscriber's deletion stores the others'
+    lists (with one, the whole block failed), and the orphan is pruned by beat's task."""
+    from django.utils import timezone
+
+    from recommendations.services.store import lists_store
+
+    world = world_build(n_titles=3, n_subscribers=3)
+    gone = world.subscribers[0]
+    packed = pack_one([[world.titles[0].pk], [10_000], [0], [0], [0], [0]], [0], [[0, 0, 0, 0, 0]])
+    gone.user.delete()  # the ORM's cascade: its subscriber, events and list
+    lists_store(
+        entries=[(s.pk, packed) for s in world.subscribers],
+        tags_version=1,
+        taxonomy_version=0,
+        history_version=0,
+        generated_at=timezone.now(),
+    )
+    assert RecommendationList.objects.count() == 3
+    assert tasks.lists_prune.apply().get() == 1
+    kept = set(RecommendationList.objects.values_list("subscriber_id", flat=True))
+    assert kept == {s.pk for s in world.subscribers[1:]}
+    assert tasks.lists_prune.apply().get() == 0
+
+
+def test_deleting_a_user_deletes_the_list() -> None:
+    world = world_build(n_titles=6, n_subscribers=2)
+    rebuild_all_inline()
+    world.subscribers[0].user.delete()
+    assert list(RecommendationList.objects.values_list("subscriber_id", flat=True)) == [
+        world.subscribers[1].pk
+    ]
 
 
 def test_rebuild_command_inline_and_for_one_subscriber(settings: Any) -> None:
