@@ -3,7 +3,8 @@
 A float's bits, made order-preserving and reversed, take 32 bits of a key; a group (a
 subscriber, a row) goes above them and an index below, so one sort of the keys orders by
 group, then score descending, then index ascending — what a stable sort by score would give —
-with no argsort and no lexsort. Used by the top-k selection and by the anchors' ranking.
+with no argsort and no lexsort. Used by the anchors' ranking; the top-k selection ranks by
+``ranked_order``, three radix passes over the same key's parts.
 """
 
 from __future__ import annotations
@@ -21,8 +22,19 @@ def descending_key(values: np.ndarray) -> np.ndarray:
     return np.int64(0x7FFFFFFF) - ordered
 
 
-def key_value(keys: np.ndarray) -> np.ndarray:
-    """The float32 values ``descending_key`` made ``keys`` from (keys shifted down to their
-    score bits, the bits above cleared)."""
-    ordered = (np.int64(0x7FFFFFFF) - (keys & 0xFFFFFFFF)).astype(np.int32)
-    return (ordered ^ ((ordered >> 31) & 0x7FFFFFFF)).view(np.float32)
+#: Groups ``ranked_order`` takes: its group pass sorts 16-bit keys.
+RADIX_GROUPS = 1 << 16
+
+
+def ranked_order(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The permutation that orders entries by group (< ``RADIX_GROUPS``), then float32 value
+    descending, ties kept in their present order — so, where each group's entries come by
+    index ascending, the order one sort of (group, ``descending_key``, index) keys gives.
+
+    Three stable passes over 16-bit parts (the key's low half, its high half, the group), each
+    a radix sort in numpy (``kind="stable"`` on a 16-bit type); numpy sorts int64 keys by a
+    comparison sort: 239k entries, 11.5 -> 5.7 ms on an AMD EPYC VM."""
+    descending = descending_key(values)
+    order = np.argsort(descending.astype(np.uint16), kind="stable")
+    order = order[np.argsort((descending >> 16).astype(np.uint16)[order], kind="stable")]
+    return order[np.argsort(groups.astype(np.uint16)[order], kind="stable")]

@@ -411,11 +411,26 @@ def test_threshold_top_k_keys_order_signed_scores_and_ties_by_index(
     order = np.lexsort((np.broadcast_to(np.arange(4000), scores.shape), -(scores + 0.0)), axis=1)
     ref_idx = order[:, :200]
     ref_vals = np.take_along_axis(scores, ref_idx, axis=1) + np.float32(0.0)
-    for bits in (31, 16):  # 16: 12 title bits + 6 subscriber bits do not fit, so it halves
-        monkeypatch.setattr(scoring, "_INDEX_BITS", bits)
+    for groups in (scoring.RADIX_GROUPS, 16):  # 16: fewer than the 40 subscribers: it halves
+        monkeypatch.setattr(scoring, "RADIX_GROUPS", groups)
         idx, vals = top_candidates_t(np.ascontiguousarray(scores.T), 200)
         np.testing.assert_array_equal(idx, ref_idx)
         np.testing.assert_array_equal(vals, ref_vals)
+
+
+def test_ranked_order_is_a_stable_sort_by_group_then_value_descending() -> None:
+    from recommendations.engine.keys import ranked_order
+
+    rng = np.random.default_rng(5)
+    values = rng.choice(
+        np.float32([-np.inf, -3.0, -1e-30, -0.0, 0.0, 1e-30, 0.5, 2.0, np.inf]), 20_000
+    )
+    drawn = rng.random(values.size) < 0.5
+    values[drawn] = rng.normal(0, 100, int(drawn.sum())).astype(np.float32)
+    groups = rng.integers(0, 2**16, values.size)
+    groups[:3000] = 7  # a large group, full of ties
+    expected = np.lexsort((np.arange(values.size), -(values + np.float32(0.0)), groups))
+    np.testing.assert_array_equal(ranked_order(groups, values), expected)
 
 
 def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -> None:
@@ -453,8 +468,11 @@ def test_limits_inside_the_title_major_top_k_equal_masking_every_title_first() -
     assert all(len(set(row.tolist())) == n for row in idx)  # no title twice in a row
 
 
-def test_limited_columns_rank_the_same_without_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where (column, score, title) would not fit one int64 key, a lexsort gives the order."""
+def test_limited_columns_rank_the_same_beyond_the_radix_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where there are more limited columns than ``ranked_order`` groups, a lexsort gives the
+    same order."""
     from recommendations.engine import scoring
 
     rng = np.random.default_rng(12)
@@ -466,7 +484,7 @@ def test_limited_columns_rank_the_same_without_one_key(monkeypatch: pytest.Monke
     limits[0] = (0, 0)  # fewer allowed than asked
     cols = np.arange(40)
     keyed = scoring._top_allowed_t(scores_t, cols, limits, maturity, 120)
-    monkeypatch.setattr(scoring, "SCORE_BITS", 60)  # no key fits: the lexsort path
+    monkeypatch.setattr(scoring, "RADIX_GROUPS", 16)  # fewer than the 40 columns: lexsort
     sorted_ = scoring._top_allowed_t(scores_t, cols, limits, maturity, 120)
     np.testing.assert_array_equal(keyed[0], sorted_[0])
     np.testing.assert_array_equal(keyed[1], sorted_[1])
