@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .keys import SCORE_BITS, descending_key
+from .keys import RADIX_GROUPS, ranked_order
 from .profiles import LIKED, RATED
 from .rows import ROW_BECAUSE, ROW_TOP
 from .vectors import GROUP_DIMENSION, ORDINAL, TitleVectors
@@ -163,12 +163,14 @@ def feature_anchors(
     b, k = features.shape
     n_features = presence.shape[1]
     w = weights.tocsr()
+    if not w.has_sorted_indices:  # ``_rank_order`` keeps each row's ties in column order
+        w = w.sorted_indices()
     pos = w.data > 0
     rows = np.repeat(np.arange(b), np.diff(w.indptr))[pos]
     cols, vals = w.indices[pos], w.data[pos]
     if rows.size == 0 or k == 0:
         return np.full((b, k), -1, np.int32)
-    order = _rank_order(rows, vals, cols, b, presence.shape[0])
+    order = _rank_order(rows, vals, cols, b)
     rows, cols = rows[order], cols[order]
     counts = np.bincount(rows, minlength=b)
     first = np.cumsum(counts) - counts
@@ -237,18 +239,13 @@ def _dense_presence(presence: sp.csr_matrix) -> np.ndarray:
     return _dense_cache[0][1]
 
 
-def _rank_order(
-    rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int
-) -> np.ndarray:
-    """``np.lexsort((cols, -vals, rows))`` — by row, then value descending, then column —
-    as one sort of int64 keys (row, the value's bits made order-preserving, column) when they
-    fit in 63 bits, as they do for a block of lists over any real catalogue."""
-    row_bits, col_bits = int(n_rows).bit_length(), int(n_cols).bit_length()
-    if row_bits + SCORE_BITS + col_bits > 63:
-        return np.lexsort((cols, -vals, rows))
-    descending = descending_key(vals)
-    keys = (rows.astype(np.int64) << (SCORE_BITS + col_bits)) | (descending << col_bits) | cols
-    return np.argsort(keys, kind="stable")
+def _rank_order(rows: np.ndarray, vals: np.ndarray, cols: np.ndarray, n_rows: int) -> np.ndarray:
+    """``np.lexsort((cols, -vals, rows))`` — by row, then value descending, then column — for
+    entries in (row, column) order, as a CSR matrix with sorted indices holds them: then
+    ``ranked_order``'s radix passes give it."""
+    if n_rows <= RADIX_GROUPS:
+        return ranked_order(rows, vals)
+    return np.lexsort((cols, -vals, rows))
 
 
 _presence_cache: list[tuple[TitleVectors, sp.csr_matrix]] = []

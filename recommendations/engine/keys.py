@@ -1,18 +1,15 @@
-"""Sort keys that rank float32 scores descending inside one int64.
+"""Ranking float32 scores descending within groups, by radix passes.
 
-A float's bits, made order-preserving and reversed, take 32 bits of a key; a group (a
-subscriber, a row) goes above them and an index below, so one sort of the keys orders by
-group, then score descending, then index ascending — what a stable sort by score would give —
-with no argsort and no lexsort. Used by the anchors' ranking; the top-k selection ranks by
-``ranked_order``, three radix passes over the same key's parts.
+A float's bits, made order-preserving and reversed, give a 32-bit key that is smaller for a
+larger score (``descending_key``). Stable radix passes over its two 16-bit halves, then over the
+group, order entries by group, then score descending, ties in their present order
+(``ranked_order``): what a stable sort by score within each group would give, with no
+comparison sort. Used by the top-k selection and by the anchors' ranking.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-#: Bits a key gives the score.
-SCORE_BITS = 32
 
 
 def descending_key(values: np.ndarray) -> np.ndarray:
@@ -29,7 +26,7 @@ RADIX_GROUPS = 1 << 16
 def ranked_order(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """The permutation that orders entries by group (< ``RADIX_GROUPS``), then float32 value
     descending, ties kept in their present order — so, where each group's entries come by
-    index ascending, the order one sort of (group, ``descending_key``, index) keys gives.
+    index ascending, ``np.lexsort((index, -values, groups))``.
 
     Three stable passes over 16-bit parts (the key's low half, its high half, the group), each
     a radix sort in numpy (``kind="stable"`` on a 16-bit type); numpy sorts int64 keys by a

@@ -581,17 +581,23 @@ def test_genre_caps_counted_on_the_crowded_genres_only_give_the_dense_count() ->
         ]
 
 
-def test_positive_titles_ranked_by_one_key_sort_as_by_a_lexsort() -> None:
-    """Row, then weight descending (ties, -0.0 and 0.0 alike), then title: ``_rank_order``'s
-    int64 keys give ``np.lexsort``'s order."""
-    from recommendations.engine.explain import _rank_order
+@pytest.mark.parametrize("radix_groups", [1 << 16, 16])  # 16: fewer than the rows: lexsort
+def test_positive_titles_ranked_as_by_a_lexsort(
+    radix_groups: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row, then weight descending (ties, -0.0 and 0.0 alike), then title: ``_rank_order``
+    gives ``np.lexsort``'s order for entries in (row, title) order, as a sorted CSR holds them."""
+    from recommendations.engine import explain
 
+    monkeypatch.setattr(explain, "RADIX_GROUPS", radix_groups)
     rng = np.random.default_rng(7)
-    rows = np.sort(rng.integers(0, 300, 5000))
+    rows = rng.integers(0, 300, 5000)
+    cols = rng.integers(0, 10_000, 5000)
+    by_row_and_title = np.lexsort((cols, rows))
+    rows, cols = rows[by_row_and_title], cols[by_row_and_title]
     vals = (np.round(rng.normal(size=5000) * 4) / 4).astype(np.float32)
     vals[rng.random(5000) < 0.05] = np.float32(-0.0)
-    cols = rng.integers(0, 10_000, 5000)
-    assert _rank_order(rows, vals, cols, 300, 10_000).tolist() == (
+    assert explain._rank_order(rows, vals, cols, 300).tolist() == (
         np.lexsort((cols, -vals, rows)).tolist()
     )
 
